@@ -1,0 +1,178 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/password"
+	"github.com/emgek/emgek/internal/token"
+)
+
+// Login checks an email and password. A wrong pair is one message for
+// both fields (which one was wrong is not said); the attempt counts
+// towards throttling unless device shows this browser logged in before.
+// A right password on a cabinet that may not log in yet says why.
+func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cabinet, error) {
+	email = NormalizeEmail(email)
+	var fe apperr.FieldErrors
+	if email == "" {
+		fe.Add("email", "form.required")
+	}
+	if pw == "" {
+		fe.Add("password", "form.required")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.Guard.Before(ctx, email, ip, device); err != nil {
+		return nil, err
+	}
+	c, err := byEmail(ctx, s.DB, email)
+	if err != nil {
+		return nil, err
+	}
+	hash := ""
+	if c != nil {
+		hash = c.passwordHash
+	}
+	ok, err := password.Check(ctx, hash, pw)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if err := s.Guard.Failed(ctx, email, ip); err != nil {
+			return nil, err
+		}
+		return nil, apperr.Field("email", "login.wrong")
+	}
+	if err := s.Guard.Succeeded(ctx, email); err != nil {
+		return nil, err
+	}
+	switch c.Status {
+	case Unconfirmed:
+		return c, apperr.New(apperr.Forbidden, "login.unconfirmed")
+	case Pending:
+		return c, apperr.New(apperr.Forbidden, "login.pending")
+	case Rejected:
+		e := apperr.New(apperr.Forbidden, "login.rejected")
+		e.Args = map[string]any{"Reason": c.RejectReason}
+		return c, e
+	}
+	return c, nil
+}
+
+// CanLogIn reports whether a session of the cabinet, begun at since,
+// still holds: the cabinet is active and its password has not changed
+// since (a password change ends every other session).
+func (c *Cabinet) CanLogIn(since time.Time) bool {
+	return c.Status == Active && !c.PasswordAt.After(since.Add(time.Second))
+}
+
+// RequestReset emails a reset link valid 30 minutes to the cabinet with
+// the email, if there is one; otherwise it does nothing, and says nothing.
+func (s *Service) RequestReset(ctx context.Context, email string, by Actor) error {
+	now := s.Now().UTC()
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		c, err := byEmail(ctx, tx, NormalizeEmail(email))
+		if err != nil || c == nil {
+			return err
+		}
+		raw, err := token.Issue(ctx, tx, token.ResetPassword, token.Subject{Cabinet: c.ID}, ResetTTL, now)
+		if err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.request_reset", Object: object(c.ID), IP: by.IP}); err != nil {
+			return err
+		}
+		return s.Jobs.Mail(ctx, tx, "reset_password", c.Lang, c.Email, map[string]any{"Link": s.BaseURL + "/password/reset/" + raw})
+	})
+}
+
+// CheckReset tells whether a reset link still works.
+func (s *Service) CheckReset(ctx context.Context, raw string) error {
+	return token.Check(ctx, s.DB, token.ResetPassword, raw, s.Now())
+}
+
+// ResetPassword sets a new password with a reset link, using it up.
+func (s *Service) ResetPassword(ctx context.Context, raw, pw, confirm string, by Actor) error {
+	if err := newPasswordProblems(pw, confirm).Err(); err != nil {
+		return err
+	}
+	hash, err := password.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		sub, err := token.Consume(ctx, tx, token.ResetPassword, raw, now)
+		if err != nil {
+			return err
+		}
+		if err := setPassword(ctx, tx, sub.Cabinet, hash, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.reset_password", Object: object(sub.Cabinet), IP: by.IP})
+	})
+}
+
+// ChangePassword replaces the password after checking the current one.
+func (s *Service) ChangePassword(ctx context.Context, id int64, current, pw, confirm string, by Actor) error {
+	fe := newPasswordProblems(pw, confirm)
+	if current == "" {
+		fe.Add("current_password", "form.required")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	c, err := ByID(ctx, s.DB, id)
+	if err != nil {
+		return err
+	}
+	ok, err := password.Check(ctx, c.passwordHash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Field("current_password", "password.current_wrong")
+	}
+	hash, err := password.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		if err := setPassword(ctx, tx, id, hash, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.change_password", Object: object(id), IP: by.IP})
+	})
+}
+
+func newPasswordProblems(pw, confirm string) apperr.FieldErrors {
+	var fe apperr.FieldErrors
+	if pw == "" {
+		fe.Add("password", "form.required")
+	} else if p := password.Problem(pw); p != "" {
+		fe.Add("password", p)
+	}
+	if confirm == "" {
+		fe.Add("password_confirm", "form.required")
+	} else if confirm != pw {
+		fe.Add("password_confirm", "password.mismatch")
+	}
+	return fe
+}
+
+func setPassword(ctx context.Context, tx *db.DB, id int64, hash string, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE cabinets SET password_hash = $1, password_changed_at = $2, version = version + 1 WHERE id = $3`, hash, now, id)
+	return err
+}
+
+// SetLang remembers the cabinet's language for pages and emails.
+func (s *Service) SetLang(ctx context.Context, id int64, lang string) error {
+	_, err := s.DB.Exec(ctx, `UPDATE cabinets SET lang = $1 WHERE id = $2`, lang, id)
+	return err
+}

@@ -1,0 +1,229 @@
+// Package app wires Emgek together: configuration, database, services,
+// HTTP surfaces and jobs. It is the only package that imports them all.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	_ "time/tzdata" // the jurisdictions' time zones on any machine
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/backoffice"
+	"github.com/emgek/emgek/internal/blob"
+	"github.com/emgek/emgek/internal/cabinet"
+	"github.com/emgek/emgek/internal/captcha"
+	"github.com/emgek/emgek/internal/config"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/i18n"
+	"github.com/emgek/emgek/internal/jobs"
+	"github.com/emgek/emgek/internal/mail"
+	"github.com/emgek/emgek/internal/public"
+	"github.com/emgek/emgek/internal/staff"
+	"github.com/emgek/emgek/internal/throttle"
+	"github.com/emgek/emgek/internal/web"
+)
+
+// Options are what tests inject; the zero value is production's.
+type Options struct {
+	Log          *slog.Logger
+	Now          func() time.Time
+	Backoff      jobs.Backoff
+	PollInterval time.Duration
+}
+
+// App is a wired Emgek instance.
+type App struct {
+	Config    *config.Config
+	DB        *db.DB
+	Log       *slog.Logger
+	Kit       *web.Kit
+	Router    *web.Router
+	Handler   http.Handler
+	Jobs      *jobs.Queue
+	Accounts  *account.Service
+	Staff     *staff.Service
+	Captcha   *captcha.Service
+	Documents *document.Service
+	Outbox    *mail.Outbox // nil unless mail goes to the dev outbox
+}
+
+// New opens and migrates the database and wires everything; call Start to
+// work jobs and Close at the end.
+func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		dbURL = "sqlite:" + cfg.SQLitePath()
+	}
+	d, err := db.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: d, Log: opt.Log}
+	if err := a.wire(ctx, opt); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) wire(ctx context.Context, opt Options) error {
+	cfg, d := a.Config, a.DB
+	if err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	blobs, err := blob.Open(cfg.BlobDir())
+	if err != nil {
+		return err
+	}
+	var sender mail.Sender
+	switch {
+	case cfg.SMTPURL != "":
+		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return err
+		}
+	case cfg.Dev:
+		a.Outbox = &mail.Outbox{DB: d, Now: opt.Now}
+		sender = a.Outbox
+	default:
+		return cfg.ValidateProduction()
+	}
+	renderer, err := mail.NewRenderer(cat, cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff, PollInterval: opt.PollInterval})
+	if err != nil {
+		return err
+	}
+	secret, err := d.Secret(ctx, "login_device")
+	if err != nil {
+		return err
+	}
+	thr := &throttle.Throttle{DB: d, Now: opt.Now}
+	cabinetGuard := &throttle.LoginGuard{T: thr, Realm: "cabinet", Secret: secret}
+	staffGuard := &throttle.LoginGuard{T: thr, Realm: "staff", Secret: secret}
+	loc, err := time.LoadLocation("Asia/Bishkek")
+	if err != nil {
+		return err
+	}
+	a.Documents = &document.Service{DB: d, Blobs: blobs, Now: opt.Now}
+	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
+	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
+	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL}
+
+	secure := strings.HasPrefix(cfg.BaseURL, "https://")
+	a.Kit, err = web.NewKit(a.Log, cat, web.NewSessions(d, secure), cfg.DefaultLang, cfg.BaseURL, cfg.Dev, opt.Now)
+	if err != nil {
+		return err
+	}
+	a.Router = web.NewRouter(a.Kit)
+	a.routes(cabinetGuard, staffGuard)
+	a.Handler = a.handler()
+	return nil
+}
+
+func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
+	rt, k := a.Router, a.Kit
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(web.Collectors()...)
+	reg.MustRegister(jobs.Collectors()...)
+
+	rt.HandleRaw("GET /static/", web.StaticHandler())
+	rt.HandleRaw("GET /healthz", public.Health(a.DB))
+	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff}).Routes(rt)
+	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard}).Routes(rt)
+	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard}).Routes(rt)
+	if a.Config.Dev {
+		(&public.Dev{Kit: k, Outbox: a.Outbox}).Routes(rt)
+	}
+}
+
+// sessionless paths carry no session: they are hit often and need none.
+func sessionless(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/metrics"
+}
+
+func (a *App) handler() http.Handler {
+	k := a.Kit
+	withSession := k.Session(a.loadPrincipal)(a.Router.Mux)
+	withoutSession := k.Locale(a.Router.Mux)
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sessionless(r.URL.Path) {
+			withoutSession.ServeHTTP(w, r)
+			return
+		}
+		withSession.ServeHTTP(w, r)
+	})
+	return web.Chain(root, k.Recover, k.RequestLog, web.SecurityHeaders, k.CrossOrigin)
+}
+
+// loadPrincipal turns a session's account into who is logged in, or nil
+// when that account may no longer use the session.
+func (a *App) loadPrincipal(ctx context.Context, kind string, id int64, since time.Time) (*web.Principal, error) {
+	switch kind {
+	case "cabinet":
+		c, err := account.ByID(ctx, a.DB, id)
+		if apperr.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !c.CanLogIn(since) {
+			return nil, nil
+		}
+		return &web.Principal{Kind: kind, ID: id, Role: web.Role(c.Kind), Name: c.DisplayName(), Email: c.Email, Lang: c.Lang}, nil
+	case "staff":
+		m, err := staff.ByID(ctx, a.DB, id)
+		if apperr.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !m.CanLogIn(since) {
+			return nil, nil
+		}
+		return &web.Principal{Kind: kind, ID: id, Role: web.Role(m.Role), Name: m.Name, Email: m.Email, Lang: m.Lang}, nil
+	}
+	return nil, nil
+}
+
+// Start works jobs in the background.
+func (a *App) Start(ctx context.Context) error { return a.Jobs.Start(ctx) }
+
+// Close stops the jobs (waiting up to a few seconds) and the database.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var err error
+	if a.Jobs != nil {
+		if serr := a.Jobs.Stop(ctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) && !strings.Contains(serr.Error(), "not started") {
+			err = fmt.Errorf("stop jobs: %w", serr)
+		}
+	}
+	return errors.Join(err, a.DB.Close())
+}

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/staff"
+)
+
+// Demo accounts, created by --dev and "emgek demo" when missing. Every
+// name says DEMO, so demo data is never mistaken for a real person's.
+var demoStaff = []struct {
+	in staff.Input
+	pw string
+}{
+	{staff.Input{Email: "admin@demo.emgek.kg", Name: "DEMO Admin", Role: staff.Admin, Unit: "DEMO"}, "demo-admin-password"},
+	{staff.Input{Email: "operator@demo.emgek.kg", Name: "DEMO Operator", Role: staff.Operator, Unit: "DEMO"}, "demo-operator-password"},
+}
+
+const demoCabinetPassword = "demo-cabinet-password"
+
+// demoPDF is a one-page PDF that says it is a demo document.
+const demoPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" +
+	"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n" +
+	"4 0 obj<</Length 44>>stream\nBT /F1 24 Tf 72 760 Td (DEMO DOCUMENT) Tj ET\nendstream endobj\n" +
+	"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+func (a *App) loadDemo(ctx context.Context, out io.Writer) error {
+	for _, s := range demoStaff {
+		if _, err := a.Staff.EnsureDemo(ctx, s.in, s.pw); err != nil {
+			return fmt.Errorf("demo staff: %w", err)
+		}
+	}
+	cabinets := []struct {
+		reg    account.Registration
+		status account.Status
+		docs   []document.Kind
+	}{
+		{account.Registration{Kind: account.Employer, Email: "employer@demo.emgek.kg", Phone: "+996312000001", Lang: "ru",
+			Employer: account.EmployerProfile{OrgName: "DEMO Ala-Too Build LLC", LegalForm: "llc", INN: "01234567890123",
+				RegisteredAddress: "DEMO, Bishkek, Chui Ave 1", ActualAddress: "DEMO, Bishkek, Manas Ave 10", HeadName: "DEMO Asanov Bakyt"}},
+			account.Active, []document.Kind{document.RegistrationCertificate}},
+		{account.Registration{Kind: account.Employer, Email: "pending-employer@demo.emgek.kg", Phone: "+996312000002", Lang: "ky",
+			Employer: account.EmployerProfile{OrgName: "DEMO Issyk-Kul Textile LLC", LegalForm: "llc", INN: "02345678901234",
+				RegisteredAddress: "DEMO, Karakol, Lenin St 5", ActualAddress: "DEMO, Karakol, Lenin St 5", HeadName: "DEMO Toktogulova Aida"}},
+			account.Pending, []document.Kind{document.RegistrationCertificate, document.Other}},
+		{account.Registration{Kind: account.FIE, Email: "fie@demo.emgek.kg", Phone: "+996555000003", Lang: "en",
+			Person: account.PersonProfile{Surname: "DEMO Karimov", GivenName: "Rustam", BirthDate: "1988-04-12", Citizenship: "UZ",
+				PassportNo: "DEMO0000001", PassportIssued: "2020-01-15", PassportExpires: "2030-01-14",
+				Address: "DEMO, Osh, Kurmanjan Datka St 20", Activity: "DEMO retail trade"}},
+			account.Pending, []document.Kind{document.Photo, document.PassportPage}},
+	}
+	for _, c := range cabinets {
+		draft := fmt.Sprintf("demo%028x", len(c.reg.Email))
+		for _, k := range c.docs {
+			if _, err := a.Documents.SaveDraft(ctx, draft, k, string(k)+"-DEMO.pdf", "application/pdf", bytes.NewReader([]byte(demoPDF))); err != nil {
+				return fmt.Errorf("demo documents: %w", err)
+			}
+		}
+		c.reg.Password = demoCabinetPassword
+		c.reg.Draft = draft
+		if _, err := a.Accounts.ImportDemo(ctx, c.reg, c.status); err != nil {
+			return fmt.Errorf("demo cabinet %s: %w", c.reg.Email, err)
+		}
+		if err := a.Documents.DiscardDraft(ctx, draft); err != nil { // left over when it existed already
+			return err
+		}
+	}
+	fmt.Fprintf(out, "Demo data loaded. Back office: %s/office/login\n", a.Config.BaseURL)
+	for _, s := range demoStaff {
+		fmt.Fprintf(out, "  %-8s %s / %s\n", s.in.Role, s.in.Email, s.pw)
+	}
+	fmt.Fprintf(out, "Cabinets: %s/login — employer@demo.emgek.kg / %s (active)\n", a.Config.BaseURL, demoCabinetPassword)
+	if a.Outbox != nil {
+		fmt.Fprintf(out, "Emails are kept at %s/dev/mail\n", a.Config.BaseURL)
+	}
+	return nil
+}
+
+// describe turns field errors into English lines for the command line.
+func describe(a *App, err error) error {
+	e, ok := apperr.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	l := a.Kit.Catalog.Localizer("en")
+	var lines []string
+	for _, n := range e.Fields.Names() {
+		lines = append(lines, fmt.Sprintf("--%s: %s", n, l.T(e.Fields[n].Key, e.Fields[n].Args)))
+	}
+	sort.Strings(lines)
+	return fmt.Errorf("%s", strings.Join(lines, "; "))
+}

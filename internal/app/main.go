@@ -1,0 +1,207 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/config"
+	"github.com/emgek/emgek/internal/staff"
+)
+
+const usage = `emgek — the e-services portal of a labour and migration ministry
+
+Usage:
+  emgek serve [--addr 127.0.0.1:8080] [--data ./data] [--dev]   migrate and serve
+  emgek migrate [--data ./data]                                  migrate only
+  emgek operator add --email E --name N --role admin|operator    create a back-office account
+                                                                 (password read from stdin)
+  emgek demo [--data ./data]                                     load demo people (idempotent)
+  emgek config [--data ./data] [--dev]                           print the configuration, secrets redacted
+  emgek help                                                     this text
+
+Configuration comes from EMGEK_* environment variables (see README);
+flags override them.
+`
+
+// Main runs the command in args and returns the exit code.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[1], args[2:]; cmd {
+	case "serve":
+		err = serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		err = migrate(ctx, rest, getenv, stdout)
+	case "operator":
+		err = operator(ctx, rest, getenv, stdin, stdout)
+	case "demo":
+		err = demo(ctx, rest, getenv, stdout)
+	case "config":
+		err = printConfig(rest, getenv, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "emgek: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "emgek %s: %v\n", args[1], err)
+		return 1
+	}
+	return 0
+}
+
+func load(name string, args []string, getenv func(string) string) (*config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg, err := config.Load(fs, args, getenv)
+	return cfg, fs, err
+}
+
+func logger(cfg *config.Config, w io.Writer) *slog.Logger {
+	if cfg.Dev {
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := load("serve", args, getenv)
+	if err != nil {
+		return err
+	}
+	if !cfg.Dev {
+		if err := cfg.ValidateProduction(); err != nil {
+			return fmt.Errorf("refusing to start without what production needs (or run with --dev):\n%w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	if cfg.Dev && getenv("EMGEK_BASE_URL") == "" {
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
+	log := logger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := New(ctx, cfg, Options{Log: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.Close()
+	if cfg.Dev {
+		if err := a.loadDemo(ctx, stdout); err != nil {
+			return err
+		}
+	}
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "Emgek is serving %s on %s (database: %s)\n", cfg.BaseURL, ln.Addr(), a.DB.Dialect)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := load("migrate", args, getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Dev = true // migrating needs no SMTP
+	a, err := New(ctx, cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintf(stdout, "database migrated (%s)\n", a.DB.Dialect)
+	return nil
+}
+
+func operator(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: emgek operator add --email E --name N --role admin|operator (password on stdin)")
+	}
+	fs := flag.NewFlagSet("operator add", flag.ContinueOnError)
+	email := fs.String("email", "", "email, the login")
+	name := fs.String("name", "", "full name")
+	role := fs.String("role", "operator", "admin or operator")
+	unit := fs.String("unit", "", "unit of the ministry")
+	cfg, err := config.Load(fs, args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Dev = true // creating an account sends no email
+	pw, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	a, err := New(ctx, cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	m, err := a.Staff.Create(ctx, staff.Input{Email: *email, Name: *name, Role: staff.Role(*role), Unit: *unit},
+		strings.TrimRight(pw, "\r\n"), audit.Event{Actor: "system", Detail: "command line"})
+	if err != nil {
+		return describe(a, err)
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %d)\n", m.Role, m.Email, m.ID)
+	return nil
+}
+
+func demo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := load("demo", args, getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Dev = true
+	a, err := New(ctx, cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.loadDemo(ctx, stdout)
+}
+
+func printConfig(args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := load("config", args, getenv)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, cfg.Dump())
+	return nil
+}

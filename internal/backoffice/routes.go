@@ -1,0 +1,74 @@
+// Package backoffice serves the ministry's operators and admins: the queue
+// of cabinets waiting for activation, each cabinet's data and documents,
+// activation and rejection, and the management of back-office accounts.
+package backoffice
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/staff"
+	"github.com/emgek/emgek/internal/throttle"
+	"github.com/emgek/emgek/internal/web"
+)
+
+// Handler holds what the back-office pages need.
+type Handler struct {
+	Kit       *web.Kit
+	DB        *db.DB
+	Accounts  *account.Service
+	Documents *document.Service
+	Staff     *staff.Service
+	Guard     *throttle.LoginGuard
+}
+
+// Routes registers the back-office pages.
+func (h *Handler) Routes(rt *web.Router) {
+	rt.Handle("GET /office/login", web.Public, h.showLogin)
+	rt.Handle("POST /office/login", web.Public, h.login)
+	rt.Handle("POST /office/logout", web.Staff, h.logout)
+	rt.Handle("GET /office/invite/{token}", web.Public, h.showInvite)
+	rt.Handle("POST /office/invite/{token}", web.Public, h.acceptInvite)
+
+	// Cabinets waiting for activation (SERVICES.md S1 steps 8–9).
+	rt.Handle("GET /office", web.Staff, h.listCabinets)
+	rt.Handle("GET /office/cabinets/{id}", web.Staff, h.showCabinet)
+	rt.Handle("GET /office/cabinets/{id}/documents/{doc}", web.Staff, h.showCabinetDocument)
+	rt.Handle("POST /office/cabinets/{id}/activate", web.Staff, h.activateCabinet)
+	rt.Handle("POST /office/cabinets/{id}/reject", web.Staff, h.rejectCabinet)
+
+	// Back-office accounts (admins only).
+	rt.Handle("GET /office/staff", web.Admins, h.listStaff)
+	rt.Handle("GET /office/staff/new", web.Admins, h.showNewStaff)
+	rt.Handle("POST /office/staff/new", web.Admins, h.createStaff)
+	rt.Handle("GET /office/staff/{id}", web.Admins, h.showStaff)
+	rt.Handle("POST /office/staff/{id}", web.Admins, h.updateStaff)
+}
+
+// by is the audit event skeleton for the logged-in member.
+func by(r *http.Request) audit.Event {
+	u := web.User(r.Context())
+	who := "anonymous"
+	if u != nil {
+		who = "staff:" + strconv.FormatInt(u.ID, 10)
+	}
+	return audit.Event{Actor: who, IP: web.ClientIP(r)}
+}
+
+func actor(r *http.Request) account.Actor {
+	e := by(r)
+	return account.Actor{Who: e.Actor, IP: e.IP}
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return id, nil
+}

@@ -1,0 +1,63 @@
+// Package cabinet serves the applicants' pages: registration, email
+// confirmation, login, password reset and the cabinet itself.
+package cabinet
+
+import (
+	"net/http"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/captcha"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/throttle"
+	"github.com/emgek/emgek/internal/web"
+)
+
+// Handler holds what the cabinet pages need.
+type Handler struct {
+	Kit       *web.Kit
+	DB        *db.DB
+	Accounts  *account.Service
+	Documents *document.Service
+	Captcha   *captcha.Service
+	Guard     *throttle.LoginGuard
+}
+
+// Routes registers the pages; the table reads as the service's contents.
+func (h *Handler) Routes(rt *web.Router) {
+	// Registration (SERVICES.md S1, steps 1–9).
+	rt.Handle("GET /register", web.Public, h.showRegisterStart)
+	rt.Handle("POST /register", web.Public, h.registerStart)
+	rt.Handle("GET /register/{kind}", web.Public, h.showRegisterForm)
+	rt.Handle("POST /register/{kind}", web.Public, h.register)
+	rt.Handle("GET /register/sent", web.Public, h.showRegisterSent)
+	rt.Handle("GET /register/confirm/{token}", web.Public, h.confirmEmail)
+	rt.Handle("GET /register/resend", web.Public, h.showResend)
+	rt.Handle("POST /register/resend", web.Public, h.resend)
+
+	// Login and passwords (steps 10, 24).
+	rt.Handle("GET /login", web.Public, h.showLogin)
+	rt.Handle("POST /login", web.Public, h.login)
+	rt.Handle("POST /logout", web.Cabinets, h.logout)
+	rt.Handle("GET /password/forgot", web.Public, h.showForgot)
+	rt.Handle("POST /password/forgot", web.Public, h.forgot)
+	rt.Handle("GET /password/forgot/sent", web.Public, h.showForgotSent)
+	rt.Handle("GET /password/reset/{token}", web.Public, h.showReset)
+	rt.Handle("POST /password/reset/{token}", web.Public, h.reset)
+	rt.Handle("GET /password/reset-done", web.Public, h.showResetDone)
+
+	// The cabinet.
+	rt.Handle("GET /cabinet", web.Cabinets, h.showHome)
+	rt.Handle("GET /cabinet/documents/{id}", web.Cabinets, h.showDocument)
+	rt.Handle("GET /cabinet/password", web.Cabinets, h.showChangePassword)
+	rt.Handle("POST /cabinet/password", web.Cabinets, h.changePassword)
+}
+
+// actor is who acts in a request, for the audit log.
+func actor(r *http.Request) account.Actor {
+	who := "anonymous"
+	if u := web.User(r.Context()); u != nil {
+		who = u.Kind + ":" + itoa(u.ID)
+	}
+	return account.Actor{Who: who, IP: web.ClientIP(r)}
+}

@@ -1,0 +1,52 @@
+// Package classifier serves the reference data loaded by migrations:
+// countries (ISO 3166-1 with names in ru, ky, kk, en), later occupations
+// and regions.
+package classifier
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/emgek/emgek/internal/db"
+)
+
+// Country is one country with its name in the requested language.
+type Country struct {
+	Code string
+	Name string
+}
+
+// Countries lists the countries by name in lang (ru, ky, kk or en).
+func Countries(ctx context.Context, d *db.DB, lang string) ([]Country, error) {
+	col := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]
+	if col == "" {
+		col = "name_en"
+	}
+	rows, err := d.Query(ctx, `SELECT code, `+col+` FROM countries ORDER BY `+col)
+	if err != nil {
+		return nil, fmt.Errorf("classifier.Countries: %w", err)
+	}
+	defer rows.Close()
+	var out []Country
+	for rows.Next() {
+		var c Country
+		if err := rows.Scan(&c.Code, &c.Name); err != nil {
+			return nil, fmt.Errorf("classifier.Countries: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CountryName returns the name of code in lang, or the code when unknown.
+func CountryName(ctx context.Context, d *db.DB, code, lang string) string {
+	col := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]
+	if col == "" {
+		col = "name_en"
+	}
+	var name string
+	if err := d.QueryRow(ctx, `SELECT `+col+` FROM countries WHERE code = $1`, code).Scan(&name); err != nil {
+		return code
+	}
+	return name
+}

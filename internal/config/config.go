@@ -1,0 +1,174 @@
+// Package config holds Emgek's configuration: read from EMGEK_* environment
+// variables, overridden by command-line flags, validated before the server
+// starts, and printable with secrets redacted.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Config is the effective configuration of one emgek process.
+type Config struct {
+	Addr          string   // listen address
+	DataDir       string   // SQLite file, files, keys
+	DatabaseURL   string   // postgres://… or sqlite:path; empty means SQLite in DataDir
+	SMTPURL       string   // smtp://user:pass@host:port?tls=starttls|tls|none
+	MailFrom      string   // From: of every email
+	BaseURL       string   // public URL used in emails and QR codes
+	BlobURL       string   // s3://… or a folder; empty means DataDir/files
+	Jurisdictions []string // KG, KZ
+	DefaultLang   string   // ru, ky, kk, en
+	Dev           bool     // demo stand-ins, /dev routes, demo data
+}
+
+// Load reads the environment through getenv, then parses args with the
+// flags the command accepts (fs may be nil for commands without flags).
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		Addr:        env("EMGEK_ADDR", "127.0.0.1:8080"),
+		DataDir:     env("EMGEK_DATA", "data"),
+		DatabaseURL: getenv("EMGEK_DATABASE_URL"),
+		SMTPURL:     getenv("EMGEK_SMTP_URL"),
+		MailFrom:    env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
+		BaseURL:     getenv("EMGEK_BASE_URL"),
+		BlobURL:     getenv("EMGEK_BLOB_URL"),
+		DefaultLang: env("EMGEK_DEFAULT_LANG", "ru"),
+		Dev:         env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
+	}
+	juris := env("EMGEK_JURISDICTIONS", "KG")
+	if fs != nil {
+		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (EMGEK_ADDR)")
+		fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder (EMGEK_DATA)")
+		fs.BoolVar(&c.Dev, "dev", c.Dev, "development mode: demo users and data, mail kept in /dev/mail (EMGEK_DEV)")
+		fs.StringVar(&juris, "jurisdictions", juris, "KG, KZ or KG,KZ (EMGEK_JURISDICTIONS)")
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+	}
+	for _, j := range strings.Split(juris, ",") {
+		if j = strings.ToUpper(strings.TrimSpace(j)); j != "" {
+			c.Jurisdictions = append(c.Jurisdictions, j)
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return c, c.check()
+}
+
+// check rejects values that are wrong in any mode.
+func (c *Config) check() error {
+	var errs []error
+	for _, j := range c.Jurisdictions {
+		if j != "KG" && j != "KZ" {
+			errs = append(errs, fmt.Errorf("EMGEK_JURISDICTIONS: %q is not KG or KZ", j))
+		}
+	}
+	if len(c.Jurisdictions) == 0 {
+		errs = append(errs, errors.New("EMGEK_JURISDICTIONS: name KG, KZ or both"))
+	}
+	if !slices.Contains([]string{"ru", "ky", "kk", "en"}, c.DefaultLang) {
+		errs = append(errs, fmt.Errorf("EMGEK_DEFAULT_LANG: %q is not one of ru, ky, kk, en", c.DefaultLang))
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		errs = append(errs, fmt.Errorf("EMGEK_BASE_URL: %q is not an http(s) URL", c.BaseURL))
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+			errs = append(errs, fmt.Errorf("EMGEK_SMTP_URL: want smtp://[user:password@]host:port[?tls=starttls|tls|none]"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateProduction says what a server without --dev lacks. Later services
+// add their own requirements here (registry URLs, trusted roots, keys).
+func (c *Config) ValidateProduction() error {
+	var errs []error
+	if c.SMTPURL == "" {
+		errs = append(errs, errors.New("EMGEK_SMTP_URL is not set: without --dev, emails (confirmation links, password resets) must go to a real SMTP server, e.g. EMGEK_SMTP_URL=smtp://user:password@mail.example.org:587"))
+	}
+	return errors.Join(errs...)
+}
+
+// SQLitePath is the database file when the database is SQLite, else "".
+func (c *Config) SQLitePath() string {
+	switch {
+	case c.DatabaseURL == "":
+		return filepath.Join(c.DataDir, "emgek.db")
+	case strings.HasPrefix(c.DatabaseURL, "sqlite:"):
+		return strings.TrimPrefix(strings.TrimPrefix(c.DatabaseURL, "sqlite:"), "//")
+	}
+	return ""
+}
+
+// BlobDir is the folder for files when they are not in object storage.
+func (c *Config) BlobDir() string {
+	if c.BlobURL == "" {
+		return filepath.Join(c.DataDir, "files")
+	}
+	return c.BlobURL
+}
+
+// Has reports whether the deployment serves the jurisdiction.
+func (c *Config) Has(jurisdiction string) bool { return slices.Contains(c.Jurisdictions, jurisdiction) }
+
+// Dump prints the configuration one "NAME=value" per line with secrets redacted.
+func (c *Config) Dump() string {
+	rows := [][2]string{
+		{"EMGEK_ADDR", c.Addr},
+		{"EMGEK_DATA", c.DataDir},
+		{"EMGEK_DATABASE_URL", redact(c.DatabaseURL, "sqlite:"+c.SQLitePath())},
+		{"EMGEK_SMTP_URL", redact(c.SMTPURL, "(none: dev outbox)")},
+		{"EMGEK_MAIL_FROM", c.MailFrom},
+		{"EMGEK_BASE_URL", c.BaseURL},
+		{"EMGEK_BLOB_URL", redact(c.BlobURL, c.BlobDir())},
+		{"EMGEK_JURISDICTIONS", strings.Join(c.Jurisdictions, ",")},
+		{"EMGEK_DEFAULT_LANG", c.DefaultLang},
+		{"EMGEK_DEV", fmt.Sprint(c.Dev)},
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%s=%s\n", r[0], r[1])
+	}
+	return b.String()
+}
+
+// redact hides the password of a URL and any secret-looking query value.
+func redact(raw, def string) string {
+	if raw == "" {
+		return def
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return raw
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+		}
+	}
+	q := u.Query()
+	for k := range q {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "secret") || strings.Contains(lk, "password") || strings.Contains(lk, "key") {
+			q.Set(k, "REDACTED")
+		}
+	}
+	u.RawQuery = q.Encode()
+	s := u.String()
+	return strings.ReplaceAll(s, "REDACTED", "*****")
+}

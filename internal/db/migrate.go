@@ -1,0 +1,61 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// Migrations holds one tree of goose SQL files per dialect with the same
+// file names (a test checks); reference data is loaded by them too.
+//
+//go:embed migrations
+var Migrations embed.FS
+
+// Migrate brings the schema up to date: Emgek's own tables first, then the
+// job queue's, which River migrates itself.
+func (d *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(Migrations, "migrations/"+string(d.Dialect))
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, d.w, sub)
+	if err != nil {
+		return fmt.Errorf("db.Migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("db.Migrate: %w", err)
+	}
+	return d.migrateRiver(ctx)
+}
+
+func (d *DB) migrateRiver(ctx context.Context) error {
+	var err error
+	switch d.Dialect {
+	case SQLite:
+		var m *rivermigrate.Migrator[*sql.Tx]
+		if m, err = rivermigrate.New(riversqlite.New(d.w), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	case Postgres:
+		var m *rivermigrate.Migrator[*sql.Tx]
+		if m, err = rivermigrate.New(riverdatabasesql.New(d.w), nil); err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("db.Migrate river: %w", err)
+	}
+	return nil
+}

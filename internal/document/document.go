@@ -1,0 +1,230 @@
+// Package document keeps the files applicants attach: registration
+// certificates, photos, passport pages and others. A file is stored in
+// blob storage under a random key and described by a row. Files uploaded
+// while a form is still being filled in belong to the form's draft (a
+// random id carried by the form), so they survive a validation error;
+// they are attached to the cabinet when the form is accepted.
+package document
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/blob"
+	"github.com/emgek/emgek/internal/db"
+)
+
+// Kind is what a document is.
+type Kind string
+
+// The kinds.
+const (
+	RegistrationCertificate Kind = "registration_certificate"
+	Photo                   Kind = "photo"
+	PassportPage            Kind = "passport_page"
+	Other                   Kind = "other"
+)
+
+// Single reports whether a cabinet has one document of the kind (a new
+// upload replaces the old one) rather than any number.
+func (k Kind) Single() bool { return k != Other }
+
+// Document is a stored file.
+type Document struct {
+	ID          int64
+	CabinetID   int64
+	Kind        Kind
+	Filename    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	BlobKey     string
+	CreatedAt   time.Time
+}
+
+// Service stores documents.
+type Service struct {
+	DB    *db.DB
+	Blobs blob.Store
+	Now   func() time.Time
+}
+
+// SaveDraft stores body as a document of the draft. For a single kind it
+// replaces the draft's earlier file of that kind.
+func (s *Service) SaveDraft(ctx context.Context, draft string, kind Kind, filename, contentType string, body io.Reader) (Document, error) {
+	key := blob.NewKey("doc")
+	h := sha256.New()
+	cr := &countReader{r: io.TeeReader(body, h)}
+	if err := s.Blobs.Put(ctx, key, cr, -1, contentType); err != nil {
+		_ = s.Blobs.Delete(ctx, key)
+		return Document{}, err
+	}
+	d := Document{Kind: kind, Filename: filename, ContentType: contentType, Size: cr.n,
+		SHA256: hex.EncodeToString(h.Sum(nil)), BlobKey: key, CreatedAt: s.Now().UTC()}
+	var replaced []string
+	err := s.DB.Transact(ctx, func(tx *db.DB) error {
+		if kind.Single() {
+			keys, err := deleteDraftKind(ctx, tx, draft, kind)
+			if err != nil {
+				return err
+			}
+			replaced = keys
+		}
+		return tx.WriteRow(ctx, `INSERT INTO documents (draft, kind, filename, content_type, size, sha256, blob_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			draft, d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt).Scan(&d.ID)
+	})
+	if err != nil {
+		_ = s.Blobs.Delete(ctx, key)
+		return Document{}, fmt.Errorf("document.SaveDraft: %w", err)
+	}
+	for _, k := range replaced {
+		_ = s.Blobs.Delete(ctx, k)
+	}
+	return d, nil
+}
+
+func deleteDraftKind(ctx context.Context, tx *db.DB, draft string, kind Kind) ([]string, error) {
+	rows, err := tx.Query(ctx, `DELETE FROM documents WHERE draft = $1 AND kind = $2 RETURNING blob_key`, draft, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+const columns = `id, COALESCE(cabinet_id, 0), kind, filename, content_type, size, sha256, blob_key, created_at`
+
+func scanAll(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) ([]Document, error) {
+	var out []Document
+	for rows.Next() {
+		var d Document
+		if err := rows.Scan(&d.ID, &d.CabinetID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey, &d.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Draft lists the files of a draft, oldest first.
+func (s *Service) Draft(ctx context.Context, draft string) ([]Document, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE draft = $1 ORDER BY id`, draft)
+	if err != nil {
+		return nil, fmt.Errorf("document.Draft: %w", err)
+	}
+	defer rows.Close()
+	docs, err := scanAll(rows)
+	if err != nil {
+		return nil, fmt.Errorf("document.Draft: %w", err)
+	}
+	return docs, nil
+}
+
+// RemoveDraft deletes one file from a draft (the "remove" button).
+func (s *Service) RemoveDraft(ctx context.Context, draft string, id int64) error {
+	var key string
+	err := s.DB.WriteRow(ctx, `DELETE FROM documents WHERE draft = $1 AND id = $2 RETURNING blob_key`, draft, id).Scan(&key)
+	if err != nil {
+		return nil // already gone: nothing to do
+	}
+	return s.Blobs.Delete(ctx, key)
+}
+
+// Attach moves a draft's files to a cabinet in tx.
+func Attach(ctx context.Context, tx *db.DB, draft string, cabinetID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE documents SET cabinet_id = $1, draft = NULL WHERE draft = $2`, cabinetID, draft); err != nil {
+		return fmt.Errorf("document.Attach: %w", err)
+	}
+	return nil
+}
+
+// DiscardDraft deletes a draft's files (an abandoned or refused form).
+func (s *Service) DiscardDraft(ctx context.Context, draft string) error {
+	rows, err := s.DB.Query(ctx, `SELECT blob_key FROM documents WHERE draft = $1`, draft)
+	if err != nil {
+		return fmt.Errorf("document.DiscardDraft: %w", err)
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if _, err := s.DB.Exec(ctx, `DELETE FROM documents WHERE draft = $1`, draft); err != nil {
+		return fmt.Errorf("document.DiscardDraft: %w", err)
+	}
+	for _, k := range keys {
+		_ = s.Blobs.Delete(ctx, k)
+	}
+	return nil
+}
+
+// ByCabinet lists a cabinet's documents, oldest first.
+func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]Document, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 ORDER BY id`, cabinetID)
+	if err != nil {
+		return nil, fmt.Errorf("document.ByCabinet: %w", err)
+	}
+	defer rows.Close()
+	docs, err := scanAll(rows)
+	if err != nil {
+		return nil, fmt.Errorf("document.ByCabinet: %w", err)
+	}
+	return docs, nil
+}
+
+// OfCabinet returns document id if it belongs to the cabinet — the
+// ownership check every download goes through. Otherwise NotFound.
+func (s *Service) OfCabinet(ctx context.Context, cabinetID, id int64) (Document, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 AND id = $2`, cabinetID, id)
+	if err != nil {
+		return Document{}, fmt.Errorf("document.OfCabinet: %w", err)
+	}
+	defer rows.Close()
+	docs, err := scanAll(rows)
+	if err != nil {
+		return Document{}, fmt.Errorf("document.OfCabinet: %w", err)
+	}
+	if len(docs) == 0 {
+		return Document{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return docs[0], nil
+}
+
+// Open returns the content of d.
+func (s *Service) Open(ctx context.Context, d Document) (io.ReadCloser, error) {
+	return s.Blobs.Get(ctx, d.BlobKey)
+}
+
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

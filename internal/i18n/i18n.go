@@ -1,0 +1,137 @@
+// Package i18n holds the message catalogs in Russian, Kyrgyz, Kazakh and
+// English and chooses a language for each request. Messages live in
+// translations/{ru,ky,kk,en}.json with flat dotted ids; plural messages use
+// CLDR categories (Russian has one, few, many and other).
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Langs are the supported languages, in the order the language switch shows them.
+var Langs = []string{"ru", "ky", "kk", "en"}
+
+// Names are the languages' names in themselves, for the switch.
+var Names = map[string]string{"ru": "Русский", "ky": "Кыргызча", "kk": "Қазақша", "en": "English"}
+
+//go:embed translations/*.json
+var files embed.FS
+
+// Catalog is the set of messages in every language.
+type Catalog struct {
+	bundle  *goi18n.Bundle
+	matcher language.Matcher
+	ids     map[string][]string // language → message ids
+}
+
+// Load parses the embedded catalogs.
+func Load() (*Catalog, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	c := &Catalog{bundle: b, ids: map[string][]string{}}
+	var tags []language.Tag
+	for _, lang := range Langs {
+		name := "translations/" + lang + ".json"
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n.Load: %w", err)
+		}
+		mf, err := b.ParseMessageFileBytes(data, name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n.Load %s: %w", name, err)
+		}
+		for _, m := range mf.Messages {
+			c.ids[lang] = append(c.ids[lang], m.ID)
+		}
+		tags = append(tags, language.MustParse(lang))
+	}
+	c.matcher = language.NewMatcher(tags)
+	return c, nil
+}
+
+// MustLoad is Load for tests and start-up, where a broken catalog is fatal.
+func MustLoad() *Catalog {
+	c, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// IDs returns the message ids of a language, sorted.
+func (c *Catalog) IDs(lang string) []string {
+	ids := slices.Clone(c.ids[lang])
+	slices.Sort(ids)
+	return ids
+}
+
+// Match picks the best supported language for an Accept-Language header,
+// or "" when nothing in it is supported.
+func (c *Catalog) Match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return ""
+	}
+	_, idx, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return ""
+	}
+	return Langs[idx]
+}
+
+// Valid reports whether lang is a supported language code.
+func Valid(lang string) bool { return slices.Contains(Langs, lang) }
+
+// Localizer translates messages into one language.
+type Localizer struct {
+	Lang string
+	l    *goi18n.Localizer
+}
+
+// Localizer returns the translator for lang (which must be supported).
+func (c *Catalog) Localizer(lang string) *Localizer {
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang)}
+}
+
+// Missing is the prefix of a message whose id has no translation: pages
+// show it instead of failing, and the accessibility crawl looks for it.
+const Missing = "MISSING:"
+
+// T translates id; data (a map) fills {{.Name}} placeholders.
+func (l *Localizer) T(id string, data ...any) string {
+	var d any
+	if len(data) > 0 {
+		d = data[0]
+	}
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d})
+	if err != nil || s == "" {
+		return Missing + id
+	}
+	return s
+}
+
+// Plural translates id with the plural form for count; data gets .Count.
+func (l *Localizer) Plural(id string, count int, data map[string]any) string {
+	d := map[string]any{"Count": count}
+	maps.Copy(d, data)
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: d})
+	if err != nil || s == "" {
+		return Missing + id
+	}
+	return s
+}
+
+// Has reports whether id exists in this language (for optional texts).
+func (l *Localizer) Has(id string) bool {
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id})
+	return err == nil && s != "" && !strings.HasPrefix(s, Missing)
+}

@@ -1,0 +1,144 @@
+// Package mail renders Emgek's emails in the recipient's language (a text
+// and an HTML part) and delivers them: over SMTP with go-mail in
+// production, into the database's dev outbox (shown at /dev/mail) in
+// --dev. Emails are only ever sent by jobs, never from a request.
+package mail
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/emgek/emgek/internal/db"
+)
+
+// Message is one rendered email.
+type Message struct {
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	HTML    string `json:"html"`
+	// ID is the Message-ID; the job sets it from its own id so that a
+	// retried delivery carries the same id and can be recognised.
+	ID string `json:"id,omitempty"`
+}
+
+// Sender delivers a message.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// SMTP sends through an SMTP server.
+type SMTP struct {
+	host string
+	opts []gomail.Option
+	from string
+}
+
+// NewSMTP configures delivery from a URL:
+// smtp://[user:password@]host:port[?tls=starttls|tls|none]. The default TLS
+// policy is STARTTLS when the server offers it.
+func NewSMTP(raw, from string) (*SMTP, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" {
+		return nil, fmt.Errorf("mail: bad SMTP URL")
+	}
+	port := 25
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("mail: bad SMTP port %q", p)
+		}
+	}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(15 * time.Second)}
+	switch u.Query().Get("tls") {
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "starttls":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	}
+	if u.User != nil {
+		pw, _ := u.User.Password()
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pw))
+	}
+	return &SMTP{host: u.Hostname(), opts: opts, from: from}, nil
+}
+
+// Send delivers m; an error means it was not accepted and will be retried.
+func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return fmt.Errorf("mail: from: %w", err)
+	}
+	if err := msg.To(m.To); err != nil {
+		return fmt.Errorf("mail: to: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	if m.ID != "" {
+		msg.SetMessageIDWithValue(m.ID)
+	} else {
+		msg.SetMessageID()
+	}
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return fmt.Errorf("mail: client: %w", err)
+	}
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("mail: send: %w", err)
+	}
+	return nil
+}
+
+// Outbox keeps messages in the database for /dev/mail (development only).
+type Outbox struct {
+	DB  *db.DB
+	Now func() time.Time
+}
+
+// Send stores m.
+func (o *Outbox) Send(ctx context.Context, m Message) error {
+	_, err := o.DB.Exec(ctx, `INSERT INTO outbox (recipient, subject, text_body, html_body, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		m.To, m.Subject, m.Text, m.HTML, o.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("mail.Outbox: %w", err)
+	}
+	return nil
+}
+
+// Stored is a message in the dev outbox.
+type Stored struct {
+	ID      int64
+	Message Message
+	At      time.Time
+}
+
+// List returns the newest messages of the dev outbox first.
+func (o *Outbox) List(ctx context.Context, limit int) ([]Stored, error) {
+	rows, err := o.DB.Query(ctx, `SELECT id, recipient, subject, text_body, html_body, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("mail.Outbox.List: %w", err)
+	}
+	defer rows.Close()
+	var out []Stored
+	for rows.Next() {
+		var s Stored
+		if err := rows.Scan(&s.ID, &s.Message.To, &s.Message.Subject, &s.Message.Text, &s.Message.HTML, &s.At); err != nil {
+			return nil, fmt.Errorf("mail.Outbox.List: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/i18n"
+)
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyLocalizer
+	keyUser
+	keySession
+)
+
+var forbidden = apperr.New(apperr.Forbidden, "error.forbidden")
+
+// Principal is who is logged in: a cabinet or a member of staff.
+type Principal struct {
+	Kind  string // "cabinet" or "staff"
+	ID    int64
+	Role  Role // the cabinet's kind, or the staff role
+	Name  string
+	Email string
+	Lang  string
+}
+
+// IsStaff reports whether the principal works in the back office.
+func (p *Principal) IsStaff() bool { return p != nil && p.Kind == "staff" }
+
+// PrincipalLoader loads the principal a session names, given when the
+// session logged in; it returns nil when the account no longer may log in
+// (disabled, deleted, or its password changed since).
+type PrincipalLoader func(ctx context.Context, kind string, id int64, since time.Time) (*Principal, error)
+
+// User returns the logged-in principal, or nil.
+func User(ctx context.Context) *Principal {
+	p, _ := ctx.Value(keyUser).(*Principal)
+	return p
+}
+
+// RequestID returns the id of the request, shown on error pages and logged.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(keyRequestID).(string)
+	return s
+}
+
+// Localizer returns the request's translator.
+func Localizer(ctx context.Context) *i18n.Localizer {
+	l, _ := ctx.Value(keyLocalizer).(*i18n.Localizer)
+	return l
+}
+
+func hasSession(ctx context.Context) bool { return ctx.Value(keySession) != nil }
+
+// ClientIP is the address a request came from (the proxy in front is
+// trusted to set X-Real-IP only when configured to; by default the peer).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Chain composes middleware so the first runs outermost.
+func Chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// Recover turns a panic into a 500 page instead of a dropped connection.
+func (k *Kit) Recover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				k.Error(w, r, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RequestLog gives each request an id and logs it with its status and
+// duration — never its query string or form, which may hold personal data.
+func (k *Kit) RequestLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		ctx := context.WithValue(r.Context(), keyRequestID, id)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		lvl := slog.LevelDebug
+		if sw.status >= 500 {
+			lvl = slog.LevelWarn
+		}
+		k.Log.Log(ctx, lvl, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", time.Since(start).Milliseconds(), "request_id", id)
+	})
+}
+
+// SecurityHeaders sets a strict content security policy (no inline
+// scripts; connect-src allows NCALayer on the user's machine) and friends.
+func SecurityHeaders(next http.Handler) http.Handler {
+	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"media-src 'self'; font-src 'self'; connect-src 'self' wss://127.0.0.1:13579; frame-ancestors 'none'; " +
+		"form-action 'self'; base-uri 'none'; object-src 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CrossOrigin rejects cross-origin unsafe requests (CSRF) with a 403 page.
+func (k *Kit) CrossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k.Error(w, r, apperr.New(apperr.Forbidden, "error.cross_origin"))
+	}))
+	return cop.Handler(next)
+}
+
+// Session loads the session (from the reader pool), the principal and the
+// language. The session's last-seen time is written at most once a
+// minute, which slides the idle expiry without a write per request.
+func (k *Kit) Session(load PrincipalLoader) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := context.WithValue(r.Context(), keySession, true)
+			sm := k.Sessions
+			var user *Principal
+			if kind, id := sm.GetString(ctx, "kind"), sm.GetInt64(ctx, "uid"); kind != "" && id != 0 {
+				p, err := load(ctx, kind, id, sm.GetTime(ctx, "auth_at"))
+				if err != nil {
+					k.Error(w, r.WithContext(ctx), err)
+					return
+				}
+				if p == nil { // disabled or gone: end the session
+					_ = sm.Destroy(ctx)
+				} else {
+					user = p
+					if seen := sm.GetTime(ctx, "seen"); k.Now().Sub(seen) > time.Minute {
+						sm.Put(ctx, "seen", k.Now())
+					}
+				}
+			}
+			ctx = context.WithValue(ctx, keyUser, user)
+			ctx = context.WithValue(ctx, keyLocalizer, k.Catalog.Localizer(k.language(r, user)))
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+		return k.Sessions.LoadAndSave(inner)
+	}
+}
+
+// Locale sets only the language, for routes that carry no session.
+func (k *Kit) Locale(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), keyLocalizer, k.Catalog.Localizer(k.language(r, nil)))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// language: the user's profile, then the cookie, then Accept-Language,
+// then the deployment's default.
+func (k *Kit) language(r *http.Request, u *Principal) string {
+	if u != nil && i18n.Valid(u.Lang) {
+		return u.Lang
+	}
+	if c, err := r.Cookie("lang"); err == nil && i18n.Valid(c.Value) {
+		return c.Value
+	}
+	if l := k.Catalog.Match(r.Header.Get("Accept-Language")); l != "" {
+		return l
+	}
+	return k.DefaultLang
+}
+
+// Login starts a fresh session for the principal (a new token, so a
+// session fixed before login is worthless).
+func (k *Kit) Login(ctx context.Context, kind string, id int64) error {
+	if err := k.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	k.Sessions.Put(ctx, "kind", kind)
+	k.Sessions.Put(ctx, "uid", id)
+	k.Sessions.Put(ctx, "seen", k.Now())
+	k.Sessions.Put(ctx, "auth_at", k.Now())
+	return nil
+}
+
+// Logout ends the session.
+func (k *Kit) Logout(ctx context.Context) error { return k.Sessions.Destroy(ctx) }

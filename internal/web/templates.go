@@ -1,0 +1,175 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// templates holds one parsed template set per page: the layout and the
+// partials, plus that page's file, so pages can each define "content".
+type templates struct {
+	pages map[string]*template.Template
+}
+
+func parseTemplates(k *Kit) (*templates, error) {
+	funcs := template.FuncMap{
+		"t": func(l *i18n.Localizer, id string, kv ...any) string { return l.T(id, dict(kv...)) },
+		"plural": func(l *i18n.Localizer, id string, n int) string {
+			return l.Plural(id, n, nil)
+		},
+		"fieldError": func(l *i18n.Localizer, e apperr.FieldError) string { return l.T(e.Key, e.Args) },
+		"dict":       dict,
+		"list":       func(v ...any) []any { return v },
+		"asset":      assetURL,
+		"langs":      func() []string { return i18n.Langs },
+		"langName":   func(l string) string { return i18n.Names[l] },
+		"field":      field,
+		"hasPrefix":  strings.HasPrefix,
+		"inc":        func(i int) int { return i + 1 },
+		"linkify":    linkify,
+		"sizeKB":     func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024+0.5) },
+	}
+	shared := []string{}
+	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasPrefix(p, "templates/layout/") || strings.HasPrefix(p, "templates/partials/")) {
+			shared = append(shared, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, shared...)
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		if strings.HasPrefix(p, "templates/layout/") || strings.HasPrefix(p, "templates/partials/") {
+			return nil
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), path.Ext(p))
+		pt, err := template.Must(base.Clone()).ParseFS(templateFS, p)
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", p, err)
+		}
+		t.pages[name] = pt
+		return nil
+	})
+	return t, err
+}
+
+func (t *templates) execute(w io.Writer, name string, data any) error {
+	pt, ok := t.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no template %q", name)
+	}
+	if err := pt.ExecuteTemplate(w, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return nil
+}
+
+// dict builds a map from key, value pairs for template calls.
+func dict(kv ...any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+// Field is what the form partials need about one input.
+type Field struct {
+	Page    *Page
+	Name    string
+	Label   string // translation id
+	Hint    string // translation id, optional
+	Type    string // text, email, password, tel, date, file …
+	Value   string
+	Error   string // translated problem, "" when fine
+	Auto    string // autocomplete attribute
+	Options []Option
+	Width   string // govuk width class suffix: "10", "20", "one-half" …
+	Files   []Upload
+	Multi   bool
+}
+
+// Option is one choice of a select or radios.
+type Option struct {
+	Value string
+	Label string // already translated
+}
+
+// field prepares a Field for the partials: {{template "input" field . "email" "register.email" "type" "email"}}.
+func field(p Pager, name, label string, kv ...any) Field {
+	pg := p.base()
+	f := Field{Page: pg, Name: name, Label: label, Type: "text"}
+	if pg.Form != nil {
+		f.Value = pg.Form.Get(name)
+		if e, ok := pg.Form.Error(name); ok {
+			f.Error = pg.L.T(e.Key, e.Args)
+		}
+		f.Files = pg.Form.Files[name]
+	}
+	opts := dict(kv...)
+	if v, ok := opts["type"].(string); ok {
+		f.Type = v
+	}
+	if v, ok := opts["hint"].(string); ok {
+		f.Hint = v
+	}
+	if v, ok := opts["auto"].(string); ok {
+		f.Auto = v
+	}
+	if v, ok := opts["width"].(string); ok {
+		f.Width = v
+	}
+	if v, ok := opts["options"].([]Option); ok {
+		f.Options = v
+	}
+	if v, ok := opts["multi"].(bool); ok {
+		f.Multi = v
+	}
+	if v, ok := opts["value"].(string); ok && f.Value == "" {
+		f.Value = v
+	}
+	return f
+}
+
+var urlRe = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// linkify escapes s and turns the URLs in it into links (the dev outbox).
+func linkify(s string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range urlRe.FindAllStringIndex(s, -1) {
+		b.WriteString(template.HTMLEscapeString(s[last:m[0]]))
+		u := template.HTMLEscapeString(s[m[0]:m[1]])
+		b.WriteString(`<a class="govuk-link" href="` + u + `">` + u + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(s[last:]))
+	return template.HTML(b.String())
+}
