@@ -130,7 +130,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	a.Documents = &document.Service{DB: d, Blobs: blobs, Now: opt.Now}
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
 	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
-	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL}
+	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}
 
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
 	a.Kit, err = web.NewKit(a.Log, cat, web.NewSessions(d, secure), cfg.DefaultLang, cfg.BaseURL, cfg.Dev, opt.Now)

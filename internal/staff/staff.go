@@ -56,6 +56,7 @@ type Service struct {
 	Guard   *throttle.LoginGuard
 	Now     func() time.Time
 	BaseURL string
+	Lang    string // the deployment's default language, for invitations
 }
 
 const columns = `id, email, name, role, unit, disabled, lang, created_at, password_changed_at, password_hash`
@@ -152,7 +153,9 @@ func (s *Service) Create(ctx context.Context, in Input, pw string, by audit.Even
 		}
 	}
 	now := s.Now().UTC()
-	m := &Member{Email: in.Email, Name: in.Name, Role: in.Role, Unit: in.Unit, Lang: "ru", CreatedAt: now}
+	// Lang stays empty until the member picks a language: pages follow the
+	// browser's until then.
+	m := &Member{Email: in.Email, Name: in.Name, Role: in.Role, Unit: in.Unit, CreatedAt: now}
 	err := s.DB.Transact(ctx, func(tx *db.DB) error {
 		var pwAt any
 		if hash != "" {
@@ -186,7 +189,11 @@ func (s *Service) invite(ctx context.Context, tx *db.DB, m *Member, now time.Tim
 	if err != nil {
 		return err
 	}
-	return s.Jobs.Mail(ctx, tx, "staff_invite", m.Lang, m.Email, map[string]any{
+	lang := m.Lang
+	if lang == "" {
+		lang = s.Lang
+	}
+	return s.Jobs.Mail(ctx, tx, "staff_invite", lang, m.Email, map[string]any{
 		"Link": s.BaseURL + "/office/invite/" + raw, "Name": m.Name,
 	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/gob"
 	"context"
 	"net/http"
 	"time"
@@ -22,6 +23,7 @@ const (
 // found on the reader pool and written on the writer, so SQLite's one
 // writer connection is not taken by every page view.
 func NewSessions(d *db.DB, secure bool) *scs.SessionManager {
+	gob.Register(time.Time{}) // session values are gob-encoded
 	sm := scs.New()
 	sm.IdleTimeout = SessionIdle
 	sm.Lifetime = SessionLifetime

@@ -16,7 +16,7 @@ CREATE TABLE staff (
     unit TEXT NOT NULL DEFAULT '',
     password_hash TEXT NOT NULL DEFAULT '',
     disabled BOOLEAN NOT NULL DEFAULT false,
-    lang TEXT NOT NULL DEFAULT 'ru',
+    lang TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMPTZ NOT NULL,
     password_changed_at TIMESTAMPTZ
 );

@@ -1,0 +1,179 @@
+// Package apptest runs a whole Emgek instance for tests: a real database
+// (see dbtest), the real router on a loopback port, the job queue with a
+// short retry policy, and a client that behaves like a browser (cookies,
+// the Origin header on forms, no JavaScript).
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emgek/emgek/internal/app"
+	"github.com/emgek/emgek/internal/config"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/dbtest"
+	"github.com/emgek/emgek/internal/jobs"
+)
+
+// Env is a running instance.
+type Env struct {
+	T      testing.TB
+	App    *app.App
+	Server *httptest.Server
+	URL    string
+	DB     *db.DB
+}
+
+// Option changes the configuration before the instance starts.
+type Option func(*config.Config)
+
+// WithSMTP sends mail to an SMTP server instead of the dev outbox.
+func WithSMTP(u string) Option { return func(c *config.Config) { c.SMTPURL = u } }
+
+// WithLang sets the deployment's default language.
+func WithLang(l string) Option { return func(c *config.Config) { c.DefaultLang = l } }
+
+// New starts an instance on a fresh database of the dialect, in dev mode
+// (mail goes to the outbox) unless an option says otherwise.
+func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg, err := config.Load(nil, nil, func(k string) string {
+		switch k {
+		case "EMGEK_DATA":
+			return dir
+		case "EMGEK_DEV":
+			return "1"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BaseURL = "http://" + ln.Addr().String()
+	cfg.DatabaseURL = dbtest.URL(t, dialect)
+	cfg.BlobURL = filepath.Join(dir, "files")
+	for _, o := range opts {
+		o(cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("EMGEK_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := app.New(t.Context(), cfg, app.Options{
+		Log:          log,
+		Backoff:      jobs.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
+		PollInterval: 50 * time.Millisecond,
+	})
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	if err := a.Start(context.WithoutCancel(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: a.Handler}}
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &Env{T: t, App: a, Server: srv, URL: srv.URL, DB: a.DB}
+}
+
+// Each runs fn on an instance per dialect.
+func Each(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
+	t.Helper()
+	for _, d := range dbtest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) { fn(t, New(t, d, opts...)) })
+	}
+}
+
+// CaptchaAnswer returns the digits of the anti-bot code in a page.
+func (e *Env) CaptchaAnswer(page string) string {
+	e.T.Helper()
+	id := HiddenValue(page, "captcha_id")
+	if id == "" {
+		e.T.Fatal("no captcha in the page")
+	}
+	a, err := e.App.Captcha.Answer(context.Background(), id)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return a
+}
+
+// HiddenValue finds <input type="hidden" name="NAME" value="…"> in a page.
+func HiddenValue(page, name string) string {
+	marker := `name="` + name + `" value="`
+	i := strings.Index(page, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := page[i+len(marker):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// Outbox waits until the dev outbox holds a message to `to` whose subject
+// contains `subject`, and returns its text. It fails after 10 seconds.
+func (e *Env) Outbox(to, subject string) string {
+	e.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		msgs, err := e.App.Outbox.List(context.Background(), 500)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Message.To == to && strings.Contains(m.Message.Subject, subject) {
+				return m.Message.Text
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.T.Fatalf("no email to %s about %q within 10 s", to, subject)
+	return ""
+}
+
+// OutboxCount counts the messages to `to` now in the dev outbox.
+func (e *Env) OutboxCount(to string) int {
+	e.T.Helper()
+	msgs, err := e.App.Outbox.List(context.Background(), 500)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	n := 0
+	for _, m := range msgs {
+		if m.Message.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// LinkIn returns the first URL in text that starts with prefix.
+func LinkIn(t testing.TB, text, prefix string) string {
+	t.Helper()
+	i := strings.Index(text, prefix)
+	if i < 0 {
+		t.Fatalf("no link starting %s in:\n%s", prefix, text)
+	}
+	end := strings.IndexAny(text[i:], " \n\r\t\"<")
+	if end < 0 {
+		return text[i:]
+	}
+	return text[i : i+end]
+}
