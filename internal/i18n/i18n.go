@@ -106,13 +106,18 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 // show it instead of failing, and the accessibility crawl looks for it.
 const Missing = "MISSING:"
 
-// T translates id; data (a map) fills {{.Name}} placeholders.
+// T translates id; data (a map) fills {{.Name}} placeholders, and its
+// "Count", when present, chooses the plural form.
 func (l *Localizer) T(id string, data ...any) string {
 	var d any
+	var count any
 	if len(data) > 0 {
 		d = data[0]
+		if m, ok := d.(map[string]any); ok {
+			count = m["Count"]
+		}
 	}
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d})
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
 	if err != nil || s == "" {
 		return Missing + id
 	}

@@ -79,6 +79,6 @@ func (g *LoginGuard) Succeeded(ctx context.Context, email string) error {
 
 func tooMany(wait time.Duration) error {
 	e := apperr.New(apperr.TooMany, "login.throttled")
-	e.Args = map[string]any{"Seconds": int(math.Ceil(wait.Seconds()))}
+	e.Args = map[string]any{"Count": int(math.Ceil(wait.Seconds()))}
 	return e
 }

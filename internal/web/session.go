@@ -1,8 +1,8 @@
 package web
 
 import (
-	"encoding/gob"
 	"context"
+	"encoding/gob"
 	"net/http"
 	"time"
 

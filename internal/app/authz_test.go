@@ -1,0 +1,160 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/web"
+)
+
+// matrix is who may call each route. Every registered route must have a
+// row: a new route without one fails TestAuthorizationMatrix.
+var matrix = map[string]string{
+	"GET /static/":                              "public",
+	"GET /healthz":                              "public",
+	"GET /metrics":                              "public",
+	"GET /{$}":                                  "public",
+	"GET /privacy":                              "public",
+	"GET /lang/{lang}":                          "public",
+	"GET /captcha/{file}":                       "public",
+	"GET /register":                             "public",
+	"POST /register":                            "public",
+	"GET /register/{kind}":                      "public",
+	"POST /register/{kind}":                     "public",
+	"GET /register/sent":                        "public",
+	"GET /register/confirm/{token}":             "public",
+	"GET /register/resend":                      "public",
+	"POST /register/resend":                     "public",
+	"GET /login":                                "public",
+	"POST /login":                               "public",
+	"POST /logout":                              "cabinets",
+	"GET /password/forgot":                      "public",
+	"POST /password/forgot":                     "public",
+	"GET /password/forgot/sent":                 "public",
+	"GET /password/reset/{token}":               "public",
+	"POST /password/reset/{token}":              "public",
+	"GET /password/reset-done":                  "public",
+	"GET /cabinet":                              "cabinets",
+	"GET /cabinet/documents/{id}":               "cabinets",
+	"GET /cabinet/password":                     "cabinets",
+	"POST /cabinet/password":                    "cabinets",
+	"GET /office/login":                         "public",
+	"POST /office/login":                        "public",
+	"POST /office/logout":                       "staff",
+	"GET /office/invite/{token}":                "public",
+	"POST /office/invite/{token}":               "public",
+	"GET /office":                               "staff",
+	"GET /office/cabinets/{id}":                 "staff",
+	"GET /office/cabinets/{id}/documents/{doc}": "staff",
+	"POST /office/cabinets/{id}/activate":       "staff",
+	"POST /office/cabinets/{id}/reject":         "staff",
+	"GET /office/staff":                         "admins",
+	"GET /office/staff/new":                     "admins",
+	"POST /office/staff/new":                    "admins",
+	"GET /office/staff/{id}":                    "admins",
+	"POST /office/staff/{id}":                   "admins",
+	"GET /dev/mail":                             "public",
+}
+
+var groups = map[string][]web.Role{
+	"public":   web.Public,
+	"cabinets": web.Cabinets,
+	"staff":    web.Staff,
+	"admins":   web.Admins,
+}
+
+// checkMatrix compares the registered routes with the table.
+func checkMatrix(routes []web.Route, table map[string]string) []string {
+	var problems []string
+	seen := map[string]bool{}
+	for _, r := range routes {
+		seen[r.Pattern] = true
+		g, ok := table[r.Pattern]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("route %q has no row in the authorization matrix", r.Pattern))
+			continue
+		}
+		if !slices.Equal(groups[g], r.Roles) {
+			problems = append(problems, fmt.Sprintf("route %q allows %v, the matrix says %s", r.Pattern, r.Roles, g))
+		}
+	}
+	for p := range table {
+		if !seen[p] {
+			problems = append(problems, fmt.Sprintf("matrix row %q has no route", p))
+		}
+	}
+	return problems
+}
+
+func TestMatrixCatchesNewRoute(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	e.App.Router.Handle("GET /cabinet/secret", web.Cabinets, func(http.ResponseWriter, *http.Request) error { return nil })
+	problems := checkMatrix(e.App.Router.Routes(), matrix)
+	if len(problems) != 1 || !strings.Contains(problems[0], "/cabinet/secret") {
+		t.Fatalf("problems = %v, want one about the unlisted route", problems)
+	}
+}
+
+// TestAuthorizationMatrix calls every route as every role and checks the
+// answer: allowed roles get through, others are sent to log in (when
+// anonymous) or refused with 403.
+func TestAuthorizationMatrix(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		for _, p := range checkMatrix(e.App.Router.Routes(), matrix) {
+			t.Error(p)
+		}
+		fx := newFixture(t, e)
+		for _, route := range e.App.Router.Routes() {
+			for _, role := range []web.Role{web.Anonymous, web.Employer, web.FIE, web.Nomad, web.Operator, web.Admin} {
+				c := fx.client(role)
+				path := fx.path(route.Path)
+				var r *apptest.Response
+				if route.Method == http.MethodGet {
+					r = c.Get(path)
+				} else {
+					r = c.Post(path, nil)
+				}
+				if strings.Contains(route.Path, "logout") {
+					fx.forget(role)
+				}
+				allowed := slices.Contains(route.Roles, web.Anonymous) || slices.Contains(route.Roles, role)
+				toLogin := r.Status == http.StatusSeeOther && (strings.HasPrefix(r.Location, "/login") || strings.HasPrefix(r.Location, "/office/login"))
+				switch {
+				case allowed && (r.Status == http.StatusForbidden || toLogin && !slices.Contains(route.Roles, web.Anonymous) && !strings.Contains(route.Path, "logout")):
+					t.Errorf("%s as %s: %d %s, want it allowed", route.Pattern, role, r.Status, r.Location)
+				case !allowed && role == web.Anonymous && !toLogin:
+					t.Errorf("%s as anonymous: %d %s, want a redirect to log in", route.Pattern, r.Status, r.Location)
+				case !allowed && role != web.Anonymous && r.Status != http.StatusForbidden:
+					t.Errorf("%s as %s: %d, want 403", route.Pattern, role, r.Status)
+				case r.Status >= 500:
+					t.Errorf("%s as %s: %d", route.Pattern, role, r.Status)
+				}
+			}
+		}
+	})
+}
+
+// TestOwnership: a cabinet cannot open another cabinet's document, even
+// of the same type; the answer does not say the document exists.
+func TestOwnership(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	fx := newFixture(t, e)
+	other := fx.activeEmployer("other-employer@example.test")
+	docs, err := e.App.Documents.ByCabinet(t.Context(), other)
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("docs %v %v", docs, err)
+	}
+	r := fx.client(web.Employer).Get("/cabinet/documents/" + strconv.FormatInt(docs[0].ID, 10))
+	if r.Status != http.StatusNotFound {
+		t.Fatalf("another employer's document: %d, want 404", r.Status)
+	}
+	own := fx.client(web.Employer).Get(fx.path("/cabinet/documents/{id}"))
+	if own.Status != http.StatusOK || own.Header.Get("Content-Security-Policy") != "sandbox" || own.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("own document: %d %v", own.Status, own.Header)
+	}
+}

@@ -1,0 +1,113 @@
+package app_test
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/web"
+)
+
+// fixture holds one logged-in client per role and the ids routes need.
+type fixture struct {
+	t       *testing.T
+	e       *apptest.Env
+	clients map[web.Role]*apptest.Client
+	creds   map[web.Role][2]string
+	ids     map[string]string
+}
+
+func newFixture(t *testing.T, e *apptest.Env) *fixture {
+	fx := &fixture{t: t, e: e, clients: map[web.Role]*apptest.Client{}, creds: map[web.Role][2]string{}, ids: map[string]string{}}
+	for _, role := range []web.Role{web.Employer, web.FIE, web.Nomad} {
+		email := string(role) + "@example.test"
+		id := fx.cabinet(account.Kind(role), email)
+		fx.creds[role] = [2]string{email, apptest.Password}
+		if role == web.Employer {
+			fx.ids["cabinet"] = strconv.FormatInt(id, 10)
+			docs, err := e.App.Documents.ByCabinet(t.Context(), id)
+			if err != nil || len(docs) == 0 {
+				t.Fatal("fixture employer has no document", err)
+			}
+			fx.ids["doc"] = strconv.FormatInt(docs[0].ID, 10)
+		}
+	}
+	for _, role := range []web.Role{web.Operator, web.Admin} {
+		email, pw := e.NewStaff(string(role))
+		fx.creds[role] = [2]string{email, pw}
+	}
+	return fx
+}
+
+// activeEmployer creates an active employer cabinet with a document.
+func (fx *fixture) activeEmployer(email string) int64 { return fx.cabinet(account.Employer, email) }
+
+func (fx *fixture) cabinet(kind account.Kind, email string) int64 {
+	fx.t.Helper()
+	ctx := fx.t.Context()
+	draft := strings.Repeat("0", 32-len(email)%10) + strings.Repeat("a", len(email)%10)
+	dk := document.RegistrationCertificate
+	if kind != account.Employer {
+		dk = document.Photo
+	}
+	if _, err := fx.e.App.Documents.SaveDraft(ctx, draft, dk, "doc.pdf", "application/pdf", bytes.NewReader(apptest.PDF)); err != nil {
+		fx.t.Fatal(err)
+	}
+	reg := account.Registration{Kind: kind, Email: email, Password: apptest.Password, Phone: "+996555000000", Lang: "en", Draft: draft,
+		Employer: account.EmployerProfile{OrgName: "Org " + email, LegalForm: "llc", INN: "01234567890123", RegisteredAddress: "a", ActualAddress: "b", HeadName: "c"},
+		Person: account.PersonProfile{Surname: "S", GivenName: "G", BirthDate: "1990-01-01", Citizenship: "UZ", PassportNo: "AB1234567",
+			PassportIssued: "2020-01-01", PassportExpires: "2035-01-01", Address: "Bishkek", Activity: "trade", FieldOfWork: "IT", ClientsAbroad: "X"}}
+	if _, err := fx.e.App.Accounts.ImportDemo(ctx, reg, account.Active); err != nil {
+		fx.t.Fatal(err)
+	}
+	return fx.e.CabinetID(email)
+}
+
+// client returns a logged-in client for the role (anonymous: a new one).
+func (fx *fixture) client(role web.Role) *apptest.Client {
+	fx.t.Helper()
+	if c, ok := fx.clients[role]; ok {
+		return c
+	}
+	c := fx.e.Client()
+	if role != web.Anonymous {
+		cr := fx.creds[role]
+		if role == web.Operator || role == web.Admin {
+			fx.e.LoginStaff(c, cr[0], cr[1])
+		} else if r := c.Login(cr[0], cr[1]); r.Status != 303 {
+			fx.t.Fatalf("login as %s: %d\n%s", role, r.Status, r.Body)
+		}
+	}
+	fx.clients[role] = c
+	return c
+}
+
+// forget drops a client whose session a request ended.
+func (fx *fixture) forget(role web.Role) { delete(fx.clients, role) }
+
+// path fills a route's wildcards with ids that exist.
+func (fx *fixture) path(p string) string {
+	r := strings.NewReplacer(
+		"{$}", "",
+		"{lang}", "en",
+		"{kind}", "employer",
+		"{token}", "no-such-token",
+		"{file}", "none.png",
+		"{doc}", fx.ids["doc"],
+	)
+	p = r.Replace(p)
+	if strings.HasPrefix(p, "/office/staff/") {
+		return strings.Replace(p, "{id}", "1", 1)
+	}
+	if strings.HasPrefix(p, "/cabinet/documents/") {
+		return strings.Replace(p, "{id}", fx.ids["doc"], 1)
+	}
+	if strings.HasSuffix(p, "/static/") {
+		return "/static/css/emgek.css"
+	}
+	return strings.Replace(p, "{id}", fx.ids["cabinet"], 1)
+}
