@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	_ "time/tzdata" // the jurisdictions' time zones on any machine
@@ -112,7 +113,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff, PollInterval: opt.PollInterval})
+	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff, PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL)})
 	if err != nil {
 		return err
 	}
@@ -226,4 +227,12 @@ func (a *App) Close() error {
 		}
 	}
 	return errors.Join(err, a.DB.Close())
+}
+
+func hostOf(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Hostname() == "" {
+		return "emgek"
+	}
+	return u.Hostname()
 }

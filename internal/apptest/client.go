@@ -30,9 +30,12 @@ type Response struct {
 }
 
 // Client returns a new browser for the instance.
-func (e *Env) Client() *Client {
+func (e *Env) Client() *Client { return NewClient(e.T, e.URL) }
+
+// NewClient returns a new browser for a server at base.
+func NewClient(t testing.TB, base string) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{t: e.T, base: e.URL, Lang: "en", hc: &http.Client{
+	return &Client{t: t, base: base, Lang: "en", hc: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

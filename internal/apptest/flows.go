@@ -46,8 +46,15 @@ func (e *Env) StartRegistration(c *Client, kind string) *Response {
 }
 
 // RegisterEmployer registers an employer cabinet with email and returns
-// the link of its confirmation email.
+// the link of its confirmation email from the dev outbox.
 func (e *Env) RegisterEmployer(c *Client, email string) string {
+	e.T.Helper()
+	e.SubmitEmployer(c, email)
+	return LinkIn(e.T, e.Outbox(email, ""), e.URL+"/register/confirm/")
+}
+
+// SubmitEmployer fills in and sends the employer registration form.
+func (e *Env) SubmitEmployer(c *Client, email string) {
 	e.T.Helper()
 	form := e.StartRegistration(c, "employer")
 	fields := append([][2]string{{"draft", HiddenValue(form.Body, "draft")}}, EmployerFields(email)...)
@@ -55,7 +62,6 @@ func (e *Env) RegisterEmployer(c *Client, email string) string {
 	if r.Status != http.StatusSeeOther || r.Location != "/register/sent" {
 		e.T.Fatalf("register: %d %s\n%s", r.Status, r.Location, r.Body)
 	}
-	return LinkIn(e.T, e.Outbox(email, ""), e.URL+"/register/confirm/")
 }
 
 // LoginStaff logs a back-office account in.

@@ -51,6 +51,7 @@ type Config struct {
 	Mail         *mail.Renderer
 	Backoff      Backoff
 	PollInterval time.Duration // how often workers look for new jobs
+	Domain       string        // the portal's host name, for Message-IDs
 }
 
 // Queue inserts and works jobs.
@@ -69,7 +70,7 @@ func Collectors() []prometheus.Collector { return []prometheus.Collector{jobsTot
 // New builds the queue on d (not yet working: call Start).
 func New(d *db.DB, cfg Config) (*Queue, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &mailWorker{sender: cfg.Sender})
+	river.AddWorker(workers, &mailWorker{sender: cfg.Sender, domain: cfg.Domain})
 	if cfg.Backoff.Base == 0 {
 		cfg.Backoff = DefaultBackoff
 	}
@@ -140,11 +141,13 @@ func (mailArgs) Kind() string { return "send_mail" }
 type mailWorker struct {
 	river.WorkerDefaults[mailArgs]
 	sender mail.Sender
+	domain string // of Message-IDs
 }
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
 	m := job.Args.Message
-	m.ID = fmt.Sprintf("<job-%d@emgek>", job.ID)
+	// The same on every attempt of this job, and unique across databases.
+	m.ID = fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain)
 	if err := w.sender.Send(ctx, m); err != nil {
 		jobsTotal.WithLabelValues(job.Kind, "error").Inc()
 		return err
