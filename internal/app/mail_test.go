@@ -1,7 +1,7 @@
 package app_test
 
 import (
-		"database/sql"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
