@@ -68,7 +68,7 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cab
 // still holds: the cabinet is active and its password has not changed
 // since (a password change ends every other session).
 func (c *Cabinet) CanLogIn(since time.Time) bool {
-	return c.Status == Active && !c.PasswordAt.After(since.Add(time.Second))
+	return c.Status == Active && !c.PasswordAt.After(since)
 }
 
 // RequestReset emails a reset link valid 30 minutes to the cabinet with

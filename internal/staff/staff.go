@@ -261,7 +261,7 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Mem
 
 // CanLogIn reports whether a session begun at since still holds.
 func (m *Member) CanLogIn(since time.Time) bool {
-	return !m.Disabled && m.hash != "" && (m.PasswordAt == nil || !m.PasswordAt.After(since.Add(time.Second)))
+	return !m.Disabled && m.hash != "" && (m.PasswordAt == nil || !m.PasswordAt.After(since))
 }
 
 // CheckInvite tells whether an invitation link still works.

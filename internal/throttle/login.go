@@ -12,14 +12,14 @@ import (
 	"github.com/emgek/emgek/internal/apperr"
 )
 
-// Login policies. An account slows down after 5 failures, an address
-// after 20; both cap at 15 minutes and forget after a day. A browser that
+// Login policies. An account must wait after its 5th failure in a row, an
+// address after its 20th; both cap at 15 minutes and forget after a day. A browser that
 // has logged in to the account before (it holds a device token) is not
 // subject to the account's delay, so an attacker hammering someone's
 // account cannot keep its owner out (OWASP "device cookies").
 var (
-	AccountPolicy = Policy{Free: 5, Base: 2 * time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
-	AddressPolicy = Policy{Free: 20, Base: 2 * time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
+	AccountPolicy = Policy{Free: 4, Base: 2 * time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
+	AddressPolicy = Policy{Free: 19, Base: 2 * time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
 )
 
 // LoginGuard throttles one kind of login ("cabinet", "staff").

@@ -16,7 +16,7 @@ import (
 
 // Policy says how a kind of key is throttled.
 type Policy struct {
-	Free   int           // failures allowed before any delay
+	Free   int           // failures that cost no delay; the next one does
 	Base   time.Duration // first delay
 	Max    time.Duration // ceiling of the delay
 	Window time.Duration // failures older than this are forgotten

@@ -51,8 +51,8 @@ func (k *Kit) Page(r *http.Request, titleKey string) Page {
 		RequestID: RequestID(ctx),
 		Dev:       k.Dev,
 	}
-	if p.L == nil {
-		p.L = k.Catalog.Localizer(k.DefaultLang)
+	if p.L == nil { // before the language middleware (a refused cross-origin form)
+		p.L = k.Catalog.Localizer(k.language(r, nil))
 	}
 	p.Lang = p.L.Lang
 	if k.Sessions != nil && hasSession(ctx) {

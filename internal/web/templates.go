@@ -25,7 +25,15 @@ type templates struct {
 
 func parseTemplates(k *Kit) (*templates, error) {
 	funcs := template.FuncMap{
-		"t": func(l *i18n.Localizer, id string, kv ...any) string { return l.T(id, dict(kv...)) },
+		// t translates: {{t .L "id"}}, {{t .L "id" "Name" value}} or {{t .L "id" .Args}}.
+		"t": func(l *i18n.Localizer, id string, kv ...any) string {
+			if len(kv) == 1 {
+				if m, ok := kv[0].(map[string]any); ok {
+					return l.T(id, m)
+				}
+			}
+			return l.T(id, dict(kv...))
+		},
 		"plural": func(l *i18n.Localizer, id string, n int) string {
 			return l.Plural(id, n, nil)
 		},

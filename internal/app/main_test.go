@@ -1,0 +1,125 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/emgek/emgek/internal/app"
+	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/config"
+	"github.com/emgek/emgek/internal/i18n"
+	"github.com/emgek/emgek/internal/mail"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestServeRefusesWithoutSMTP: production without SMTP does not start and
+// says exactly what is missing.
+func TestServeRefusesWithoutSMTP(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := app.Main(t.Context(), []string{"emgek", "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()},
+		env(nil), strings.NewReader(""), &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "EMGEK_SMTP_URL is not set") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+func TestCommands(t *testing.T) {
+	data := t.TempDir()
+	e := env(map[string]string{"EMGEK_DATA": data, "EMGEK_SMTP_URL": "smtp://mailer:s3cret@mail.example:587"})
+	var out, errOut bytes.Buffer
+	if code := app.Main(t.Context(), []string{"emgek", "help"}, e, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "operator add") {
+		t.Fatalf("help: %d %q", code, out.String())
+	}
+	out.Reset()
+	if code := app.Main(t.Context(), []string{"emgek", "config"}, e, nil, &out, &errOut); code != 0 ||
+		strings.Contains(out.String(), "s3cret") || !strings.Contains(out.String(), "EMGEK_SMTP_URL=smtp://mailer:*****@mail.example:587") {
+		t.Fatalf("config: %d\n%s", code, out.String())
+	}
+	out.Reset()
+	code := app.Main(t.Context(), []string{"emgek", "operator", "add", "--email", "Chief@Ministry.example", "--name", "Chief", "--role", "admin"},
+		e, strings.NewReader("a long admin password\n"), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "created admin chief@ministry.example") {
+		t.Fatalf("operator add: %d %q %q", code, out.String(), errOut.String())
+	}
+	errOut.Reset()
+	code = app.Main(t.Context(), []string{"emgek", "operator", "add", "--email", "x@ministry.example", "--name", "X", "--role", "boss"},
+		e, strings.NewReader("short\n"), &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "--password: The password must have at least 12 characters") || !strings.Contains(errOut.String(), "--role: Choose one of the options") {
+		t.Fatalf("bad operator add: %d %q", code, errOut.String())
+	}
+	if code := app.Main(t.Context(), []string{"emgek", "nonsense"}, e, nil, &out, &errOut); code != 2 {
+		t.Fatalf("unknown command: exit %d, want 2", code)
+	}
+}
+
+// TestHealth: 200 with the database's name after a query succeeded; 503
+// when the database is gone.
+func TestHealth(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		r := e.Client().Get("/healthz")
+		var body map[string]string
+		if err := json.Unmarshal([]byte(r.Body), &body); err != nil || r.Status != http.StatusOK ||
+			body["status"] != "ok" || body["database"] != string(e.DB.Dialect) {
+			t.Fatalf("healthz: %d %s", r.Status, r.Body)
+		}
+		if r.Header.Get("Set-Cookie") != "" {
+			t.Error("healthz set a cookie: it must carry no session")
+		}
+		m := e.Client().Get("/metrics")
+		if m.Status != http.StatusOK || !strings.Contains(m.Body, `emgek_http_requests_total{route="GET /healthz",status="200"}`) {
+			t.Fatalf("metrics: %d", m.Status)
+		}
+		if err := e.App.Jobs.Stop(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		e.DB.Close()
+		if r := e.Client().Get("/healthz"); r.Status != http.StatusServiceUnavailable {
+			t.Fatalf("healthz with the database closed: %d, want 503", r.Status)
+		}
+	})
+}
+
+// TestNoDevRoutesInProduction: without --dev there is no /dev/mail.
+func TestNoDevRoutesInProduction(t *testing.T) {
+	mp := apptest.SharedMailpit(t)
+	e := apptest.New(t, "sqlite", apptest.WithSMTP(mp.SMTP), func(c *config.Config) { c.Dev = false })
+	if r := e.Client().Get("/dev/mail"); r.Status != http.StatusNotFound {
+		t.Fatalf("/dev/mail without --dev: %d, want 404", r.Status)
+	}
+	if strings.Contains(e.Client().Get("/").Body, "/dev/mail") {
+		t.Fatal("the footer links to /dev/mail without --dev")
+	}
+}
+
+// TestEveryEmailInEveryLanguage renders each email in each language.
+func TestEveryEmailInEveryLanguage(t *testing.T) {
+	cat := i18n.MustLoad()
+	r, err := mail.NewRenderer(cat, "https://portal.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := r.Names()
+	if len(names) < 6 {
+		t.Fatalf("only %d email templates: %v", len(names), names)
+	}
+	for _, name := range names {
+		for _, lang := range i18n.Langs {
+			m, err := r.Render(name, lang, "a@example.test", map[string]any{"Link": "https://portal.example/x", "Reason": "R<1>", "Name": "N"})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", name, lang, err)
+			}
+			for _, part := range []string{m.Subject, m.Text, m.HTML} {
+				if part == "" || strings.Contains(part, i18n.Missing) {
+					t.Errorf("%s/%s: empty or untranslated part:\n%s", name, lang, part)
+				}
+			}
+			if strings.Contains(m.HTML, "R<1>") {
+				t.Errorf("%s/%s: data not escaped in HTML", name, lang)
+			}
+		}
+	}
+}
