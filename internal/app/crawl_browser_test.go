@@ -114,9 +114,7 @@ func audit(t *testing.T, ctx context.Context, axe []byte, lang, page string) {
 	for _, v := range violations {
 		t.Errorf("%s (%s): %s", page, lang, v)
 	}
-	if len(violations) > 0 {
-		shot(t, ctx, fmt.Sprintf("axe-%s", strings.ReplaceAll(page, "/", "_")))
-	}
+	shot(t, ctx, fmt.Sprintf("%s-%s", lang, strings.ReplaceAll(page, "/", "_"))) // with EMGEK_TEST_SCREENSHOTS
 }
 
 // axeViolations runs axe-core on the page and returns its serious and

@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"html/template"
+	"slices"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +26,61 @@ type Page struct {
 	RequestID string
 	Dev       bool
 	Form      *Form
+	Content   template.HTML // the rendered content, for the layout
+
+	order  []string          // form fields in the order the content shows them
+	labels map[string]string // their labels' translation ids
+}
+
+// seen records that the content shows a form field, for the summary.
+func (p *Page) seen(name, label string) {
+	if p.labels == nil {
+		p.labels = map[string]string{}
+	}
+	if _, ok := p.labels[name]; !ok {
+		p.order = append(p.order, name)
+		p.labels[name] = label
+	}
+}
+
+// genericProblems are messages that do not name their field: in the
+// summary, away from the field, they are prefixed with its label.
+var genericProblems = map[string]bool{
+	"form.required": true, "form.choose": true, "form.date_invalid": true, "form.too_long": true, "upload.required": true,
+}
+
+// SummaryItem is one line of the error summary.
+type SummaryItem struct {
+	Field   string
+	Label   string // translated label of the field, "" when it has none
+	Message string
+}
+
+// Summary lists the form's problems in the order the fields appear; a
+// generic message gets its field's label so the line makes sense alone.
+func (p *Page) Summary() []SummaryItem {
+	if p.Form == nil || len(p.Form.Errors) == 0 {
+		return nil
+	}
+	names := slices.Clone(p.order)
+	for _, n := range p.Form.Errors.Names() {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	var out []SummaryItem
+	for _, n := range names {
+		e, ok := p.Form.Errors[n]
+		if !ok {
+			continue
+		}
+		item := SummaryItem{Field: n, Message: p.L.T(e.Key, e.Args)}
+		if l := p.labels[n]; l != "" && genericProblems[e.Key] {
+			item.Label = p.L.T(l)
+		}
+		out = append(out, item)
+	}
+	return out
 }
 
 // Pager is any page data: a struct embedding Page.

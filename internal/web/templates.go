@@ -44,6 +44,10 @@ func parseTemplates(k *Kit) (*templates, error) {
 		"langs":      func() []string { return i18n.Langs },
 		"langName":   func(l string) string { return i18n.Names[l] },
 		"field":      field,
+		"mark": func(p Pager, name, label string) string {
+			p.base().seen(name, label)
+			return ""
+		},
 		"hasPrefix":  strings.HasPrefix,
 		"inc":        func(i int) int { return i + 1 },
 		"linkify":    linkify,
@@ -85,11 +89,19 @@ func parseTemplates(k *Kit) (*templates, error) {
 	return t, err
 }
 
-func (t *templates) execute(w io.Writer, name string, data any) error {
+// execute renders the page's content first, so the fields it shows are
+// known in order, then the layout around it with the error summary
+// listing the problems in the order of the form.
+func (t *templates) execute(w io.Writer, name string, data Pager) error {
 	pt, ok := t.pages[name]
 	if !ok {
 		return fmt.Errorf("web: no template %q", name)
 	}
+	var content strings.Builder
+	if err := pt.ExecuteTemplate(&content, "content", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	data.base().Content = template.HTML(content.String())
 	if err := pt.ExecuteTemplate(w, "layout", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
@@ -133,6 +145,7 @@ type Option struct {
 // field prepares a Field for the partials: {{template "input" field . "email" "register.email" "type" "email"}}.
 func field(p Pager, name, label string, kv ...any) Field {
 	pg := p.base()
+	pg.seen(name, label)
 	f := Field{Page: pg, Name: name, Label: label, Type: "text"}
 	if pg.Form != nil {
 		f.Value = pg.Form.Get(name)
