@@ -3,9 +3,9 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"slices"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

@@ -48,10 +48,10 @@ func parseTemplates(k *Kit) (*templates, error) {
 			p.base().seen(name, label)
 			return ""
 		},
-		"hasPrefix":  strings.HasPrefix,
-		"inc":        func(i int) int { return i + 1 },
-		"linkify":    linkify,
-		"sizeKB":     func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024+0.5) },
+		"hasPrefix": strings.HasPrefix,
+		"inc":       func(i int) int { return i + 1 },
+		"linkify":   linkify,
+		"sizeKB":    func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024+0.5) },
 	}
 	shared := []string{}
 	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
