@@ -93,7 +93,7 @@ func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 		return // the client went away; nothing to answer
 	}
 	if status == http.StatusInternalServerError {
-		k.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()), "err", err)
+		k.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", logPath(r.URL.Path), "request_id", RequestID(r.Context()), "err", err)
 	}
 	p := ErrorPage{Page: k.Page(r, "error.title"), Status: status}
 	var args map[string]any

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/emgek/emgek/internal/apperr"
@@ -112,9 +113,22 @@ func (k *Kit) RequestLog(next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			lvl = slog.LevelWarn
 		}
-		k.Log.Log(ctx, lvl, "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		k.Log.Log(ctx, lvl, "http", "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status,
 			"ms", time.Since(start).Milliseconds(), "request_id", id)
 	})
+}
+
+// secretPaths end in a single-use token, which must not reach the logs.
+var secretPaths = []string{"/register/confirm/", "/password/reset/", "/office/invite/"}
+
+// logPath is the path as logged: tokens replaced by "…".
+func logPath(p string) string {
+	for _, prefix := range secretPaths {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 // SecurityHeaders sets a strict content security policy (no inline

@@ -86,3 +86,16 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+func TestLogPathHidesTokens(t *testing.T) {
+	for in, want := range map[string]string{
+		"/register/confirm/abcDEF123": "/register/confirm/…",
+		"/password/reset/xyz":         "/password/reset/…",
+		"/office/invite/tok":          "/office/invite/…",
+		"/cabinet":                    "/cabinet",
+	} {
+		if got := logPath(in); got != want {
+			t.Errorf("logPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
