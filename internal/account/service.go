@@ -39,10 +39,9 @@ type Actor struct {
 	IP  string
 }
 
-// Register creates a cabinet waiting for email confirmation and queues the
-// confirmation email. When the email is already registered it returns nil
-// all the same and emails the address's owner instead.
-func (s *Service) Register(ctx context.Context, r Registration, by Actor) error {
+// Check normalizes a registration and returns its problems by field,
+// without creating anything.
+func (s *Service) Check(ctx context.Context, r *Registration) error {
 	r.Email = NormalizeEmail(r.Email)
 	r.Phone = NormalizePhone(r.Phone)
 	r.Person.PassportNo = NormalizePassport(r.Person.PassportNo)
@@ -51,8 +50,16 @@ func (s *Service) Register(ctx context.Context, r Registration, by Actor) error 
 	if err != nil {
 		return err
 	}
-	today := s.Now().In(s.Location)
-	if err := r.Validate(today, func(c string) bool { return countries[c] }).Err(); err != nil {
+	y, m, d := s.Now().In(s.Location).Date() // the calendar date in the jurisdiction
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return r.Validate(today, func(c string) bool { return countries[c] }).Err()
+}
+
+// Register creates a cabinet waiting for email confirmation and queues the
+// confirmation email. When the email is already registered it returns nil
+// all the same and emails the address's owner instead.
+func (s *Service) Register(ctx context.Context, r Registration, by Actor) error {
+	if err := s.Check(ctx, &r); err != nil {
 		return err
 	}
 	hash, err := password.Hash(ctx, r.Password)

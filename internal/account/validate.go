@@ -61,7 +61,8 @@ func NormalizePhone(s string) string {
 }
 
 // Validate checks a registration and returns the problems by form field.
-// today is the date in Bishkek; countries are the valid citizenship codes.
+// today is the calendar date in the jurisdiction, at 00:00 UTC like the
+// parsed dates it is compared with; countries are the valid codes.
 func (r *Registration) Validate(today time.Time, countries func(string) bool) apperr.FieldErrors {
 	var fe apperr.FieldErrors
 	required := func(field, v string) bool {
@@ -95,7 +96,7 @@ func (r *Registration) Validate(today time.Time, countries func(string) bool) ap
 			fe.Add("legal_form", "form.choose")
 		}
 		if required("inn", e.INN) {
-			if p := INNProblem(e.INN); p != "" {
+			if p := INNProblem(e.INN, today); p != "" {
 				fe.Add("inn", p)
 			}
 		}
@@ -169,7 +170,7 @@ func dateField(fe *apperr.FieldErrors, field, v string) time.Time {
 // first for an organisation; 1 or 2 (sex) first for a person, followed by
 // the birth date DDMMYYYY. No check digit has been published, so none is
 // checked.
-func INNProblem(inn string) string {
+func INNProblem(inn string, today time.Time) string {
 	if len(inn) != 14 {
 		return "inn.length"
 	}
@@ -183,7 +184,7 @@ func INNProblem(inn string) string {
 		return ""
 	case '1', '2':
 		d, err := time.Parse("02012006", inn[1:9])
-		if err != nil || d.Year() < 1900 || d.After(time.Now()) {
+		if err != nil || d.Year() < 1900 || d.After(today) {
 			return "inn.birth_date"
 		}
 		return ""

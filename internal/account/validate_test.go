@@ -19,10 +19,11 @@ func TestINNProblem(t *testing.T) {
 		{"012345678901234", "inn.length"},
 		{"0123456789012a", "inn.digits"},
 		{"0123 567890123", "inn.digits"},
+		{"12612202612345", "inn.birth_date"}, // born tomorrow
 		{"", "inn.length"},
 	}
 	for _, tt := range tests {
-		if got := INNProblem(tt.inn); got != tt.want {
+		if got := INNProblem(tt.inn, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)); got != tt.want {
 			t.Errorf("INNProblem(%q) = %q, want %q", tt.inn, got, tt.want)
 		}
 	}
@@ -33,7 +34,7 @@ func FuzzINNProblem(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, inn string) {
-		p := INNProblem(inn)
+		p := INNProblem(inn, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
 		if p == "" && (len(inn) != 14 || (inn[0] != '0' && inn[0] != '1' && inn[0] != '2')) {
 			t.Fatalf("accepted %q", inn)
 		}

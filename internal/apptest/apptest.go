@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 // Env is a running instance.
 type Env struct {
 	T      testing.TB
+	offset atomic.Int64 // nanoseconds the instance's clock is ahead of real time
 	App    *app.App
 	Server *httptest.Server
 	URL    string
@@ -73,7 +75,9 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 	if os.Getenv("EMGEK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	e := &Env{T: t}
 	a, err := app.New(t.Context(), cfg, app.Options{
+		Now:          func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) },
 		Log:          log,
 		Backoff:      jobs.Backoff{Base: 200 * time.Millisecond, Max: time.Second},
 		PollInterval: 50 * time.Millisecond,
@@ -91,8 +95,13 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 		srv.Close()
 		a.Close()
 	})
-	return &Env{T: t, App: a, Server: srv, URL: srv.URL, DB: a.DB}
+	e.App, e.Server, e.URL, e.DB = a, srv, srv.URL, a.DB
+	return e
 }
+
+// Advance moves the instance's clock forward (expiry of links, sessions,
+// throttling delays); the job queue keeps real time.
+func (e *Env) Advance(d time.Duration) { e.offset.Add(int64(d)) }
 
 // Each runs fn on an instance per dialect.
 func Each(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {

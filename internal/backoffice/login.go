@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/cabinet"
@@ -50,7 +51,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: cabinet.DeviceCookie + "_office", Value: h.Guard.DeviceToken(m.Email), Path: "/office",
-		MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(h.Kit.BaseURL, "https://")})
 	return web.Redirect(w, r, web.LocalPath(form.Get("next"), "/office"))
 }
 

@@ -143,7 +143,9 @@ type S3 struct {
 
 // Put uploads r.
 func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error {
-	_, err := s.c.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: contentType})
+	// A fixed part size: with an unknown size minio-go would otherwise
+	// allocate a buffer sized for a 5 TiB object.
+	_, err := s.c.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: contentType, PartSize: 16 << 20})
 	if err != nil {
 		return fmt.Errorf("blob.Put s3: %w", err)
 	}

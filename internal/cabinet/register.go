@@ -198,17 +198,20 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	form := web.NewForm(values)
-	err = h.Accounts.Register(ctx, reg, actor(r))
-	if err == nil && len(fileErrs) > 0 {
-		// Everything else was right but a file was refused: say so, keep all.
+	if len(fileErrs) > 0 {
+		// A file was refused: nothing is created; say so with any other
+		// problem of the form, and keep everything.
+		err = h.Accounts.Check(ctx, &reg)
+		if ferr := fileErrs.Merge(err); ferr != nil {
+			return ferr
+		}
 		err = fileErrs.Err()
+	} else {
+		err = h.Accounts.Register(ctx, reg, actor(r))
 	}
 	if err != nil {
 		if !form.SetErrors(err) {
 			return err
-		}
-		for _, n := range fileErrs.Names() {
-			form.Errors[n] = fileErrs[n] // the file's own problem says more than "required"
 		}
 		return h.renderRegisterForm(w, r, http.StatusUnprocessableEntity, kind, draft, form)
 	}

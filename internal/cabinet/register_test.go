@@ -258,3 +258,36 @@ func TestTwoOperatorsActivate(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedFileCreatesNothing: a refused extra document stops the
+// registration with everything kept; sending the form again without it
+// registers, with the accepted files of the first try.
+func TestRefusedFileCreatesNothing(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	c := e.Client()
+	form := e.StartRegistration(c, "employer")
+	draft := apptest.HiddenValue(form.Body, "draft")
+	email := "refused-file@example.test"
+	fields := append([][2]string{{"draft", draft}}, apptest.EmployerFields(email)...)
+	r := c.PostMultipart("/register/employer", fields, []apptest.File{
+		{Field: "registration_certificate", Name: "certificate.pdf", Content: apptest.PDF},
+		{Field: "documents", Name: "virus.pdf", Content: []byte("MZ\x90\x00 a program")},
+	})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(fieldError(r.Body, "documents"), "PDF, JPEG or PNG") {
+		t.Fatalf("status %d, message %q", r.Status, fieldError(r.Body, "documents"))
+	}
+	var n int
+	if err := e.DB.QueryRow(t.Context(), `SELECT count(*) FROM cabinets`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d cabinets after a refused file, want 0 (%v)", n, err)
+	}
+	if !strings.Contains(r.Body, "certificate.pdf") {
+		t.Fatal("the accepted certificate is not shown as kept")
+	}
+	fields = append([][2]string{{"draft", apptest.HiddenValue(r.Body, "draft")}}, apptest.EmployerFields(email)...)
+	if r := c.PostMultipart("/register/employer", fields, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("second try without the bad file: %d\n%s", r.Status, fieldError(r.Body, "registration_certificate"))
+	}
+	if docs, err := e.App.Documents.ByCabinet(t.Context(), e.CabinetID(email)); err != nil || len(docs) != 1 || docs[0].Filename != "certificate.pdf" {
+		t.Fatalf("documents of the cabinet: %v %v", docs, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ type Config struct {
 	SMTPURL       string   // smtp://user:pass@host:port?tls=starttls|tls|none
 	MailFrom      string   // From: of every email
 	BaseURL       string   // public URL used in emails and QR codes
+	baseURLSet    bool     // BaseURL was configured, not derived from Addr
 	BlobURL       string   // s3://… or a folder; empty means DataDir/files
 	Jurisdictions []string // KG, KZ
 	DefaultLang   string   // ru, ky, kk, en
@@ -62,6 +64,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 			c.Jurisdictions = append(c.Jurisdictions, j)
 		}
 	}
+	c.baseURLSet = c.BaseURL != ""
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
@@ -100,6 +103,11 @@ func (c *Config) ValidateProduction() error {
 	var errs []error
 	if c.SMTPURL == "" {
 		errs = append(errs, errors.New("EMGEK_SMTP_URL is not set: without --dev, emails (confirmation links, password resets) must go to a real SMTP server, e.g. EMGEK_SMTP_URL=smtp://user:password@mail.example.org:587"))
+	}
+	if !c.baseURLSet {
+		errs = append(errs, errors.New("EMGEK_BASE_URL is not set: emailed links need the portal's public address, e.g. EMGEK_BASE_URL=https://ework.example.gov"))
+	} else if u, err := url.Parse(c.BaseURL); err == nil && u.Scheme != "https" && !isLoopback(u.Hostname()) {
+		errs = append(errs, fmt.Errorf("EMGEK_BASE_URL=%s is not https: cookies and emailed links must not travel in clear text", c.BaseURL))
 	}
 	return errors.Join(errs...)
 }
@@ -171,4 +179,12 @@ func redact(raw, def string) string {
 	u.RawQuery = q.Encode()
 	s := u.String()
 	return strings.ReplaceAll(s, "REDACTED", "*****")
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

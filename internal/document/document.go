@@ -9,7 +9,9 @@ package document
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -142,8 +144,11 @@ func (s *Service) Draft(ctx context.Context, draft string) ([]Document, error) {
 func (s *Service) RemoveDraft(ctx context.Context, draft string, id int64) error {
 	var key string
 	err := s.DB.WriteRow(ctx, `DELETE FROM documents WHERE draft = $1 AND id = $2 RETURNING blob_key`, draft, id).Scan(&key)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil // already gone: nothing to do
+	}
+	if err != nil {
+		return fmt.Errorf("document.RemoveDraft: %w", err)
 	}
 	return s.Blobs.Delete(ctx, key)
 }

@@ -167,6 +167,16 @@ func (k *Kit) Session(load PrincipalLoader) func(http.Handler) http.Handler {
 			sm := k.Sessions
 			var user *Principal
 			if kind, id := sm.GetString(ctx, "kind"), sm.GetInt64(ctx, "uid"); kind != "" && id != 0 {
+				if k.Now().Sub(sm.GetTime(ctx, "seen")) > SessionIdle {
+					// Idle too long: the session ends, as if it had expired.
+					if err := sm.Destroy(ctx); err != nil {
+						k.Error(w, r.WithContext(ctx), err)
+						return
+					}
+					ctx = context.WithValue(ctx, keyLocalizer, k.Catalog.Localizer(k.language(r, nil)))
+					next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyUser, (*Principal)(nil))))
+					return
+				}
 				p, err := load(ctx, kind, id, sm.GetTime(ctx, "auth_at"))
 				if err != nil {
 					k.Error(w, r.WithContext(ctx), err)

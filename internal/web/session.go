@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/gob"
 	"net/http"
 	"time"
@@ -25,7 +24,9 @@ const (
 func NewSessions(d *db.DB, secure bool) *scs.SessionManager {
 	gob.Register(time.Time{}) // session values are gob-encoded
 	sm := scs.New()
-	sm.IdleTimeout = SessionIdle
+	// No scs IdleTimeout: with one, scs rewrites the session on every
+	// request. The idle limit is enforced by the Session middleware from the
+	// "seen" time, written at most once a minute.
 	sm.Lifetime = SessionLifetime
 	sm.Cookie.Name = "emgek_session"
 	sm.Cookie.HttpOnly = true
@@ -56,8 +57,3 @@ func (s splitStore) Commit(token string, b []byte, expiry time.Time) error {
 	return s.write.Commit(token, b, expiry)
 }
 func (s splitStore) Delete(token string) error { return s.write.Delete(token) }
-
-// FindCtx and friends satisfy scs.CtxStore so request cancellation reaches the query.
-func (s splitStore) FindCtx(_ context.Context, token string) ([]byte, bool, error) {
-	return s.Find(token)
-}
