@@ -27,7 +27,8 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cab
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.Guard.Before(ctx, email, ip, device); err != nil {
+	attempt, err := s.Guard.Before(ctx, email, ip, device)
+	if err != nil {
 		return nil, err
 	}
 	c, err := byEmail(ctx, s.DB, email)
@@ -43,12 +44,9 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cab
 		return nil, err
 	}
 	if !ok {
-		if err := s.Guard.Failed(ctx, email, ip); err != nil {
-			return nil, err
-		}
-		return nil, apperr.Field("email", "login.wrong")
+		return nil, apperr.Field("email", "login.wrong") // the attempt stays counted
 	}
-	if err := s.Guard.Succeeded(ctx, email); err != nil {
+	if err := attempt.Succeeded(ctx); err != nil {
 		return nil, err
 	}
 	switch c.Status {

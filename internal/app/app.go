@@ -138,6 +138,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	a.Kit.TrustedProxies = cfg.TrustedProxies
 	a.Router = web.NewRouter(a.Kit)
 	a.routes(cabinetGuard, staffGuard)
 	a.Handler = a.handler()
@@ -178,7 +179,7 @@ func (a *App) handler() http.Handler {
 		}
 		withSession.ServeHTTP(w, r)
 	})
-	return web.Chain(root, k.Recover, k.RequestLog, web.SecurityHeaders, k.CrossOrigin)
+	return web.Chain(root, k.Recover, k.ClientAddress, k.RequestLog, web.SecurityHeaders, k.CrossOrigin)
 }
 
 // loadPrincipal turns a session's account into who is logged in, or nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -160,4 +161,34 @@ func TestCrossOriginPost(t *testing.T) {
 	if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "another website") {
 		t.Fatalf("cross-origin POST: %d, want 403", r.Status)
 	}
+}
+
+// TestParallelGuesses: guesses sent at once are counted as they arrive,
+// not after their slow password checks: only five are checked.
+func TestParallelGuesses(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		email := "parallel@example.test"
+		activeEmployer(t, e, email)
+		const n = 24
+		statuses := make([]int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { statuses[i] = e.Client().Login(email, "guess "+itoa(int64(i))).Status })
+		}
+		wg.Wait()
+		checked, refused := 0, 0
+		for _, s := range statuses {
+			switch s {
+			case http.StatusUnprocessableEntity:
+				checked++
+			case http.StatusTooManyRequests:
+				refused++
+			default:
+				t.Errorf("status %d", s)
+			}
+		}
+		if checked != 5 || refused != n-5 {
+			t.Fatalf("%d guesses checked, %d refused; want 5 and %d", checked, refused, n-5)
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -27,6 +28,9 @@ type Config struct {
 	Jurisdictions []string // KG, KZ
 	DefaultLang   string   // ru, ky, kk, en
 	Dev           bool     // demo stand-ins, /dev routes, demo data
+	// TrustedProxies are the load balancers allowed to say, in
+	// X-Forwarded-For, which address a request came from.
+	TrustedProxies []netip.Prefix
 }
 
 // Load reads the environment through getenv, then parses args with the
@@ -50,6 +54,23 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		Dev:         env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
 	}
 	juris := env("EMGEK_JURISDICTIONS", "KG")
+	var proxyErr error
+	for _, p := range strings.Split(getenv("EMGEK_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if a, err := netip.ParseAddr(p); err == nil {
+				p = netip.PrefixFrom(a, a.BitLen()).String()
+			}
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			proxyErr = fmt.Errorf("EMGEK_TRUSTED_PROXIES: %q is not an address or a CIDR range", p)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+	}
 	if fs != nil {
 		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (EMGEK_ADDR)")
 		fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder (EMGEK_DATA)")
@@ -63,6 +84,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		if j = strings.ToUpper(strings.TrimSpace(j)); j != "" {
 			c.Jurisdictions = append(c.Jurisdictions, j)
 		}
+	}
+	if proxyErr != nil {
+		return nil, proxyErr
 	}
 	c.baseURLSet = c.BaseURL != ""
 	if c.BaseURL == "" {
@@ -147,6 +171,7 @@ func (c *Config) Dump() string {
 		{"EMGEK_JURISDICTIONS", strings.Join(c.Jurisdictions, ",")},
 		{"EMGEK_DEFAULT_LANG", c.DefaultLang},
 		{"EMGEK_DEV", fmt.Sprint(c.Dev)},
+		{"EMGEK_TRUSTED_PROXIES", fmt.Sprint(c.TrustedProxies)},
 	}
 	var b strings.Builder
 	for _, r := range rows {

@@ -235,7 +235,8 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Mem
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.Guard.Before(ctx, email, ip, device); err != nil {
+	attempt, err := s.Guard.Before(ctx, email, ip, device)
+	if err != nil {
 		return nil, err
 	}
 	m, err := scan(s.DB.QueryRow(ctx, `SELECT `+columns+` FROM staff WHERE email = $1`, email))
@@ -251,12 +252,9 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Mem
 		return nil, err
 	}
 	if !ok {
-		if err := s.Guard.Failed(ctx, email, ip); err != nil {
-			return nil, err
-		}
-		return nil, apperr.Field("email", "login.wrong")
+		return nil, apperr.Field("email", "login.wrong") // the attempt stays counted
 	}
-	return m, s.Guard.Succeeded(ctx, email)
+	return m, attempt.Succeeded(ctx)
 }
 
 // CanLogIn reports whether a session begun at since still holds.

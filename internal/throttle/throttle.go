@@ -1,13 +1,16 @@
-// Package throttle slows down guessing: it counts failures per key (an
-// account, an address) and, past a free allowance, blocks the key for a
-// delay that doubles with each failure up to a ceiling. Nothing is ever
-// locked for good, and failures older than the window are forgotten.
+// Package throttle slows down guessing: it counts attempts per key (an
+// account, an address, a device) and, past a free allowance, blocks the
+// key for a delay that doubles with each failure up to a ceiling. Nothing
+// is ever locked for good, and attempts older than the window are
+// forgotten.
+//
+// An attempt is reserved before the password is checked, in one atomic
+// statement, so parallel guesses are counted as they arrive rather than
+// after their (deliberately slow) checks; a successful attempt is refunded.
 package throttle
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -16,10 +19,10 @@ import (
 
 // Policy says how a kind of key is throttled.
 type Policy struct {
-	Free   int           // failures that cost no delay; the next one does
+	Free   int           // attempts that cost no delay; the next one does
 	Base   time.Duration // first delay
 	Max    time.Duration // ceiling of the delay
-	Window time.Duration // failures older than this are forgotten
+	Window time.Duration // attempts older than this are forgotten
 }
 
 // Throttle keeps the counts in the database, shared by every instance.
@@ -28,48 +31,59 @@ type Throttle struct {
 	Now func() time.Time
 }
 
-// Wait returns how long key must still wait; 0 when it may try now.
-func (t *Throttle) Wait(ctx context.Context, key string) (time.Duration, error) {
-	var until time.Time
-	err := t.DB.QueryRow(ctx, `SELECT blocked_until FROM throttles WHERE key = $1`, key).Scan(&until)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("throttle.Wait: %w", err)
-	}
-	if d := until.Sub(t.Now()); d > 0 {
-		return d, nil
-	}
-	return 0, nil
-}
-
-// Fail records a failure of key and returns the delay it now has.
-func (t *Throttle) Fail(ctx context.Context, key string, p Policy) (time.Duration, error) {
+// Reserve counts an attempt of key. When the key is blocked it returns
+// how long to wait and counts nothing; otherwise 0, and the key is
+// blocked for the delay this attempt would earn if it fails.
+func (t *Throttle) Reserve(ctx context.Context, key string, p Policy) (time.Duration, error) {
 	now := t.Now().UTC()
-	var delay time.Duration
+	var wait time.Duration
 	err := t.DB.Transact(ctx, func(tx *db.DB) error {
+		// The upsert locks the row (PostgreSQL) or holds the only writer
+		// (SQLite): concurrent attempts of one key are serialized here.
 		var n int
+		var until time.Time
 		err := tx.WriteRow(ctx, `
-			INSERT INTO throttles (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, $2)
+			INSERT INTO throttles (key, failures, last_failure_at, blocked_until) VALUES ($1, 1, $2, $4)
 			ON CONFLICT (key) DO UPDATE SET
 				failures = CASE WHEN throttles.last_failure_at < $3 THEN 1 ELSE throttles.failures + 1 END,
 				last_failure_at = $2
-			RETURNING failures`, key, now, now.Add(-p.Window)).Scan(&n)
+			RETURNING failures, blocked_until`, key, now, now.Add(-p.Window), notBlocked).Scan(&n, &until)
 		if err != nil {
 			return err
 		}
-		delay = p.delay(n)
-		_, err = tx.Exec(ctx, `UPDATE throttles SET blocked_until = $2 WHERE key = $1`, key, now.Add(delay))
+		if until.After(now) {
+			wait = until.Sub(now)
+			_, err = tx.Exec(ctx, `UPDATE throttles SET failures = failures - 1 WHERE key = $1`, key)
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE throttles SET blocked_until = $2 WHERE key = $1`, key, p.until(now, n))
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("throttle.Fail: %w", err)
+		return 0, fmt.Errorf("throttle.Reserve: %w", err)
 	}
-	return delay, nil
+	return wait, nil
 }
 
-// Reset forgets the failures of key (after a successful login).
+// Refund gives back a reserved attempt that succeeded.
+func (t *Throttle) Refund(ctx context.Context, key string, p Policy) error {
+	now := t.Now().UTC()
+	err := t.DB.Transact(ctx, func(tx *db.DB) error {
+		var n int
+		err := tx.WriteRow(ctx, `UPDATE throttles SET failures = failures - 1 WHERE key = $1 AND failures > 0 RETURNING failures`, key).Scan(&n)
+		if err != nil {
+			return nil // nothing reserved: nothing to give back
+		}
+		_, err = tx.Exec(ctx, `UPDATE throttles SET blocked_until = $2 WHERE key = $1`, key, p.until(now, n))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("throttle.Refund: %w", err)
+	}
+	return nil
+}
+
+// Reset forgets the attempts of key (after a successful login).
 func (t *Throttle) Reset(ctx context.Context, key string) error {
 	if _, err := t.DB.Exec(ctx, `DELETE FROM throttles WHERE key = $1`, key); err != nil {
 		return fmt.Errorf("throttle.Reset: %w", err)
@@ -77,8 +91,22 @@ func (t *Throttle) Reset(ctx context.Context, key string) error {
 	return nil
 }
 
-func (p Policy) delay(failures int) time.Duration {
-	over := failures - p.Free
+// notBlocked is the blocked_until of a key without a delay: long past, so
+// that a concurrent attempt whose clock read a moment earlier does not
+// mistake "blocked until now" for a block.
+var notBlocked = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// until is when a key with n counted attempts may try again.
+func (p Policy) until(now time.Time, n int) time.Time {
+	if d := p.delay(n); d > 0 {
+		return now.Add(d)
+	}
+	return notBlocked
+}
+
+// delay is the wait after n counted attempts.
+func (p Policy) delay(n int) time.Duration {
+	over := n - p.Free
 	if over <= 0 {
 		return 0
 	}

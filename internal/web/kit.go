@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ type Kit struct {
 	Dev         bool
 	BaseURL     string
 	Now         func() time.Time
+	// TrustedProxies may set X-Forwarded-For (a load balancer in front).
+	TrustedProxies []netip.Prefix
 
 	templates *templates
 }

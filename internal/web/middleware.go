@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ const (
 	keyLocalizer
 	keyUser
 	keySession
+	keyClientIP
 )
 
 var forbidden = apperr.New(apperr.Forbidden, "error.forbidden")
@@ -65,14 +67,59 @@ func Localizer(ctx context.Context) *i18n.Localizer {
 
 func hasSession(ctx context.Context) bool { return ctx.Value(keySession) != nil }
 
-// ClientIP is the address a request came from (the proxy in front is
-// trusted to set X-Real-IP only when configured to; by default the peer).
+// ClientIP is the address a request came from, as the ClientAddress
+// middleware found it (the peer, or behind trusted proxies the address
+// they forwarded).
 func ClientIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(keyClientIP).(string); ok {
+		return ip
+	}
+	return peerIP(r)
+}
+
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// ClientAddress finds the client's address. When the peer is one of the
+// trusted proxies (EMGEK_TRUSTED_PROXIES), X-Forwarded-For is read from
+// the right, skipping trusted hops; otherwise the header is ignored, so a
+// client cannot choose its own address.
+func (k *Kit) ClientAddress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := peerIP(r)
+		if k.trusted(ip) {
+			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+			for i := len(hops) - 1; i >= 0; i-- {
+				hop := strings.TrimSpace(hops[i])
+				if _, err := netip.ParseAddr(hop); err != nil {
+					break
+				}
+				ip = hop
+				if !k.trusted(hop) {
+					break
+				}
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyClientIP, ip)))
+	})
+}
+
+func (k *Kit) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range k.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // Chain composes middleware so the first runs outermost.
