@@ -7,6 +7,7 @@ import (
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/jobs"
 	"github.com/emgek/emgek/internal/password"
 	"github.com/emgek/emgek/internal/token"
 )
@@ -78,14 +79,13 @@ func (s *Service) RequestReset(ctx context.Context, email string, by Actor) erro
 		if err != nil || c == nil {
 			return err
 		}
-		raw, err := token.Issue(ctx, tx, token.ResetPassword, token.Subject{Cabinet: c.ID}, ResetTTL, now)
-		if err != nil {
-			return err
-		}
 		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.request_reset", Object: object(c.ID), IP: by.IP}); err != nil {
 			return err
 		}
-		return s.Jobs.Mail(ctx, tx, "reset_password", c.Lang, c.Email, map[string]any{"Link": s.BaseURL + "/password/reset/" + raw})
+		return s.Jobs.Mail(ctx, tx, "reset_password", c.Lang, c.Email, nil, &jobs.Link{
+			Purpose: token.ResetPassword, Subject: token.Subject{Cabinet: c.ID}, TTL: ResetTTL,
+			Prefix: s.BaseURL + "/password/reset/",
+		})
 	})
 }
 

@@ -90,7 +90,7 @@ func (s *Service) Register(ctx context.Context, r Registration, by Actor) error 
 		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.register", Object: object(c.ID), IP: by.IP, Detail: string(c.Kind)}); err != nil {
 			return err
 		}
-		return s.sendConfirmation(ctx, tx, c, now)
+		return s.sendConfirmation(ctx, tx, c)
 	})
 	if db.IsUniqueViolation(err) {
 		// Two registrations of one email at once: the other one won.
@@ -115,16 +115,13 @@ func (s *Service) alreadyRegistered(ctx context.Context, tx *db.DB, c *Cabinet, 
 	if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.register_again", Object: object(c.ID), IP: by.IP}); err != nil {
 		return err
 	}
-	return s.Jobs.Mail(ctx, tx, "already_registered", c.Lang, c.Email, nil)
+	return s.Jobs.Mail(ctx, tx, "already_registered", c.Lang, c.Email, nil, nil)
 }
 
-func (s *Service) sendConfirmation(ctx context.Context, tx *db.DB, c *Cabinet, now time.Time) error {
-	raw, err := token.Issue(ctx, tx, token.ConfirmEmail, token.Subject{Cabinet: c.ID}, ConfirmTTL, now)
-	if err != nil {
-		return err
-	}
-	return s.Jobs.Mail(ctx, tx, "confirm_email", c.Lang, c.Email, map[string]any{
-		"Link": s.BaseURL + "/register/confirm/" + raw,
+func (s *Service) sendConfirmation(ctx context.Context, tx *db.DB, c *Cabinet) error {
+	return s.Jobs.Mail(ctx, tx, "confirm_email", c.Lang, c.Email, nil, &jobs.Link{
+		Purpose: token.ConfirmEmail, Subject: token.Subject{Cabinet: c.ID}, TTL: ConfirmTTL,
+		Prefix: s.BaseURL + "/register/confirm/",
 	})
 }
 
@@ -157,7 +154,7 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string, by Actor
 		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.resend_confirmation", Object: object(c.ID), IP: by.IP}); err != nil {
 			return err
 		}
-		return s.sendConfirmation(ctx, tx, c, now)
+		return s.sendConfirmation(ctx, tx, c)
 	})
 }
 
@@ -203,7 +200,7 @@ func (s *Service) decide(ctx context.Context, id, staffID int64, to Status, reas
 		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: action, Object: object(id), IP: by.IP}); err != nil {
 			return err
 		}
-		return s.Jobs.Mail(ctx, tx, mail, c.Lang, c.Email, data)
+		return s.Jobs.Mail(ctx, tx, mail, c.Lang, c.Email, data, nil)
 	})
 }
 

@@ -113,7 +113,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff, PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL)})
+	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff, PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL), Now: opt.Now})
 	if err != nil {
 		return err
 	}

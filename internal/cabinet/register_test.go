@@ -19,6 +19,11 @@ func TestJourney(t *testing.T) {
 		c := e.Client()
 		email := "journey@example.test"
 		link := e.RegisterEmployer(c, email)
+		raw := link[strings.LastIndex(link, "/")+1:]
+		var stored int
+		if err := e.DB.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE CAST(args AS TEXT) LIKE $1`, "%"+raw+"%").Scan(&stored); err != nil || stored != 0 {
+			t.Fatalf("the emailed token is stored in the job queue (%d rows, %v)", stored, err)
+		}
 
 		r := c.Login(email, apptest.Password)
 		if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "not confirmed") {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/mail"
+	"github.com/emgek/emgek/internal/token"
 )
 
 // Backoff is the retry policy: Base doubled per attempt up to Max, with
@@ -52,6 +53,7 @@ type Config struct {
 	Backoff      Backoff
 	PollInterval time.Duration // how often workers look for new jobs
 	Domain       string        // the portal's host name, for Message-IDs
+	Now          func() time.Time
 }
 
 // Queue inserts and works jobs.
@@ -70,7 +72,10 @@ func Collectors() []prometheus.Collector { return []prometheus.Collector{jobsTot
 // New builds the queue on d (not yet working: call Start).
 func New(d *db.DB, cfg Config) (*Queue, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &mailWorker{sender: cfg.Sender, domain: cfg.Domain})
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	river.AddWorker(workers, &mailWorker{db: d, sender: cfg.Sender, mail: cfg.Mail, now: cfg.Now, domain: cfg.Domain})
 	if cfg.Backoff.Base == 0 {
 		cfg.Backoff = DefaultBackoff
 	}
@@ -122,30 +127,66 @@ func (q *Queue) insert(ctx context.Context, tx *db.DB, args river.JobArgs) error
 	return nil
 }
 
-// Mail renders the email name in lang and queues it in tx.
-func (q *Queue) Mail(ctx context.Context, tx *db.DB, name, lang, to string, data map[string]any) error {
-	m, err := q.mail.Render(name, lang, to, data)
-	if err != nil {
-		return err
+// Link asks the mail job to put a fresh single-use link into the email
+// (as .D.Link): the token is issued when the email is sent, so no usable
+// token is ever stored in the queue, only its hash in the tokens table.
+type Link struct {
+	Purpose token.Purpose `json:"purpose"`
+	Subject token.Subject `json:"subject"`
+	TTL     time.Duration `json:"ttl"`
+	Prefix  string        `json:"prefix"` // the URL the token is appended to
+}
+
+// Mail queues the email name for to in lang, in tx's transaction; data
+// fills its templates, link (may be nil) adds a single-use link.
+func (q *Queue) Mail(ctx context.Context, tx *db.DB, name, lang, to string, data map[string]any, link *Link) error {
+	if !q.mail.Has(name) {
+		return fmt.Errorf("jobs.Mail: no email template %q", name)
 	}
-	return q.insert(ctx, tx, mailArgs{Message: m, Template: name})
+	return q.insert(ctx, tx, mailArgs{Template: name, Lang: lang, To: to, Data: data, Link: link})
 }
 
 type mailArgs struct {
-	Message  mail.Message `json:"message"`
-	Template string       `json:"template"`
+	Template string         `json:"template"`
+	Lang     string         `json:"lang"`
+	To       string         `json:"to"`
+	Data     map[string]any `json:"data,omitempty"`
+	Link     *Link          `json:"link,omitempty"`
 }
 
 func (mailArgs) Kind() string { return "send_mail" }
 
 type mailWorker struct {
 	river.WorkerDefaults[mailArgs]
+	db     *db.DB
 	sender mail.Sender
+	mail   *mail.Renderer
+	now    func() time.Time
 	domain string // of Message-IDs
 }
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
-	m := job.Args.Message
+	a := job.Args
+	data := map[string]any{}
+	for k, v := range a.Data {
+		data[k] = v
+	}
+	if a.Link != nil {
+		// Each attempt issues a new token, which voids the earlier unsent
+		// one: only the link in the email that went out works.
+		err := w.db.Transact(ctx, func(tx *db.DB) error {
+			raw, err := token.Issue(ctx, tx, a.Link.Purpose, a.Link.Subject, a.Link.TTL, w.now())
+			data["Link"] = a.Link.Prefix + raw
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	m, err := w.mail.Render(a.Template, a.Lang, a.To, data)
+	if err != nil {
+		return err
+	}
 	// The same on every attempt of this job, and unique across databases.
 	m.ID = fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain)
 	if err := w.sender.Send(ctx, m); err != nil {

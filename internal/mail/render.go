@@ -51,6 +51,9 @@ func (r *Renderer) Names() []string {
 	return names
 }
 
+// Has reports whether there is an email called name.
+func (r *Renderer) Has(name string) bool { return r.text.Lookup(name+".txt") != nil }
+
 // Render produces the email name for to in lang. data is available to the
 // templates as .D, the base URL as .Base.
 func (r *Renderer) Render(name, lang, to string, data map[string]any) (Message, error) {

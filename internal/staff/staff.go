@@ -176,7 +176,7 @@ func (s *Service) Create(ctx context.Context, in Input, pw string, by audit.Even
 		if hash != "" || s.Jobs == nil {
 			return nil
 		}
-		return s.invite(ctx, tx, m, now)
+		return s.invite(ctx, tx, m)
 	})
 	if err != nil {
 		return nil, err
@@ -184,17 +184,13 @@ func (s *Service) Create(ctx context.Context, in Input, pw string, by audit.Even
 	return m, nil
 }
 
-func (s *Service) invite(ctx context.Context, tx *db.DB, m *Member, now time.Time) error {
-	raw, err := token.Issue(ctx, tx, token.StaffInvite, token.Subject{Staff: m.ID}, InviteTTL, now)
-	if err != nil {
-		return err
-	}
+func (s *Service) invite(ctx context.Context, tx *db.DB, m *Member) error {
 	lang := m.Lang
 	if lang == "" {
 		lang = s.Lang
 	}
-	return s.Jobs.Mail(ctx, tx, "staff_invite", lang, m.Email, map[string]any{
-		"Link": s.BaseURL + "/office/invite/" + raw, "Name": m.Name,
+	return s.Jobs.Mail(ctx, tx, "staff_invite", lang, m.Email, map[string]any{"Name": m.Name}, &jobs.Link{
+		Purpose: token.StaffInvite, Subject: token.Subject{Staff: m.ID}, TTL: InviteTTL, Prefix: s.BaseURL + "/office/invite/",
 	})
 }
 
