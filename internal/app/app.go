@@ -113,10 +113,6 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff, PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL), Now: opt.Now})
-	if err != nil {
-		return err
-	}
 	secret, err := d.Secret(ctx, "login_device")
 	if err != nil {
 		return err
@@ -129,6 +125,15 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Documents = &document.Service{DB: d, Blobs: blobs, Now: opt.Now}
+	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff,
+		PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL), Now: opt.Now,
+		Sweeps: []jobs.Sweep{
+			{Name: "drafts", Every: time.Hour, Run: a.Documents.SweepDrafts},
+			{Name: "throttles", Every: time.Hour, Run: func(ctx context.Context) error { return thr.Sweep(ctx, 24*time.Hour) }},
+		}})
+	if err != nil {
+		return err
+	}
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
 	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
 	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}

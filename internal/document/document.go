@@ -56,9 +56,22 @@ type Service struct {
 	Now   func() time.Time
 }
 
+// MaxDraftFiles bounds the files one form may hold.
+const MaxDraftFiles = 20
+
+// DraftTTL is how long an abandoned draft's files are kept.
+const DraftTTL = 24 * time.Hour
+
 // SaveDraft stores body as a document of the draft. For a single kind it
 // replaces the draft's earlier file of that kind.
 func (s *Service) SaveDraft(ctx context.Context, draft string, kind Kind, filename, contentType string, body io.Reader) (Document, error) {
+	var n int
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM documents WHERE draft = $1`, draft).Scan(&n); err != nil {
+		return Document{}, fmt.Errorf("document.SaveDraft: %w", err)
+	}
+	if n >= MaxDraftFiles {
+		return Document{}, apperr.New(apperr.Invalid, "upload.too_many_files")
+	}
 	key := blob.NewKey("doc")
 	h := sha256.New()
 	cr := &countReader{r: io.TeeReader(body, h)}
@@ -184,6 +197,32 @@ func (s *Service) DiscardDraft(ctx context.Context, draft string) error {
 		_ = s.Blobs.Delete(ctx, k)
 	}
 	return nil
+}
+
+// SweepDrafts deletes the files of drafts abandoned for DraftTTL, so an
+// unfinished form does not keep someone's passport scan for ever.
+func (s *Service) SweepDrafts(ctx context.Context) error {
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT draft FROM documents WHERE draft IS NOT NULL AND created_at < $1`,
+		s.Now().UTC().Add(-DraftTTL))
+	if err != nil {
+		return fmt.Errorf("document.SweepDrafts: %w", err)
+	}
+	var drafts []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return err
+		}
+		drafts = append(drafts, d)
+	}
+	rows.Close()
+	for _, d := range drafts {
+		if err := s.DiscardDraft(ctx, d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ByCabinet lists a cabinet's documents, oldest first.

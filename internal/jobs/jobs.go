@@ -54,6 +54,7 @@ type Config struct {
 	PollInterval time.Duration // how often workers look for new jobs
 	Domain       string        // the portal's host name, for Message-IDs
 	Now          func() time.Time
+	Sweeps       []Sweep
 }
 
 // Queue inserts and works jobs.
@@ -76,6 +77,11 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 		cfg.Now = time.Now
 	}
 	river.AddWorker(workers, &mailWorker{db: d, sender: cfg.Sender, mail: cfg.Mail, now: cfg.Now, domain: cfg.Domain})
+	sweeps := map[string]Sweep{}
+	for _, s := range cfg.Sweeps {
+		sweeps[s.Name] = s
+	}
+	river.AddWorker(workers, &sweepWorker{sweeps: sweeps})
 	if cfg.Backoff.Base == 0 {
 		cfg.Backoff = DefaultBackoff
 	}
@@ -93,6 +99,7 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 		JobTimeout:           time.Minute,
 		RescueStuckJobsAfter: 2 * time.Minute,
 		PollOnly:             true,
+		PeriodicJobs:         periodic(cfg.Sweeps),
 	}
 	var driver riverdriver.Driver[*sql.Tx]
 	if d.Dialect == db.SQLite {

@@ -116,3 +116,13 @@ func (p Policy) delay(n int) time.Duration {
 	}
 	return min(d, p.Max)
 }
+
+// Sweep forgets keys whose attempts are older than the longest window
+// and which are not blocked.
+func (t *Throttle) Sweep(ctx context.Context, window time.Duration) error {
+	now := t.Now().UTC()
+	if _, err := t.DB.Exec(ctx, `DELETE FROM throttles WHERE last_failure_at < $1 AND blocked_until < $2`, now.Add(-window), now); err != nil {
+		return fmt.Errorf("throttle.Sweep: %w", err)
+	}
+	return nil
+}

@@ -138,6 +138,10 @@ func receiveFile(part io.Reader, field string, save SaveFunc) (*Upload, string, 
 		_, _ = io.Copy(io.Discard, br)
 		return nil, "upload.too_large", nil
 	}
+	if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid { // refused by the store (too many files)
+		_, _ = io.Copy(io.Discard, br)
+		return nil, e.Key, nil
+	}
 	if err != nil {
 		return nil, "", err
 	}
