@@ -192,3 +192,37 @@ func TestParallelGuesses(t *testing.T) {
 		}
 	})
 }
+
+// TestConfirmationLinkExpiry: the link works 24 hours; after that the
+// page says so and a new link can be asked for, which voids the old one.
+func TestConfirmationLinkExpiry(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	email := "late@example.test"
+	c := e.Client()
+	old := e.RegisterEmployer(c, email)
+	e.Advance(24*time.Hour + time.Minute)
+	r := c.Get(old)
+	if r.Status != http.StatusNotFound || !strings.Contains(r.Body, "This link has expired") || !strings.Contains(r.Body, `href="/register/resend"`) {
+		t.Fatalf("expired link: %d", r.Status)
+	}
+	page := c.Get("/register/resend")
+	r = c.Post("/register/resend", url.Values{"email": {email}, "captcha_id": {apptest.HiddenValue(page.Body, "captcha_id")}, "captcha": {e.CaptchaAnswer(page.Body)}})
+	if r.Status != http.StatusSeeOther || r.Location != "/register/sent" {
+		t.Fatalf("resend: %d %s", r.Status, r.Location)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for e.OutboxCount(email) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	msgs, err := e.App.Outbox.List(t.Context(), 10)
+	if err != nil || len(msgs) < 2 {
+		t.Fatalf("outbox: %v %v", msgs, err)
+	}
+	fresh := apptest.LinkIn(t, msgs[0].Message.Text, e.URL+"/register/confirm/")
+	if fresh == old {
+		t.Fatal("the new email carries the old link")
+	}
+	if r := c.Get(fresh); r.Status != http.StatusOK {
+		t.Fatalf("new link: %d", r.Status)
+	}
+}
