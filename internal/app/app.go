@@ -19,6 +19,7 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/backoffice"
 	"github.com/emgek/emgek/internal/blob"
 	"github.com/emgek/emgek/internal/cabinet"
@@ -57,6 +58,7 @@ type App struct {
 	Captcha   *captcha.Service
 	Documents *document.Service
 	Outbox    *mail.Outbox // nil unless mail goes to the dev outbox
+	Sealer    *audit.Sealer
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -125,11 +127,17 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Documents = &document.Service{DB: d, Blobs: blobs, Now: opt.Now}
+	key, err := audit.LoadKey(cfg.AuditKeyFile)
+	if err != nil {
+		return err
+	}
+	a.Sealer = &audit.Sealer{DB: d, Key: key, Now: opt.Now}
 	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff,
 		PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL), Now: opt.Now,
 		Sweeps: []jobs.Sweep{
 			{Name: "drafts", Every: time.Hour, Run: a.Documents.SweepDrafts},
 			{Name: "throttles", Every: time.Hour, Run: func(ctx context.Context) error { return thr.Sweep(ctx, 24*time.Hour) }},
+			{Name: "audit_seal", Every: time.Minute, Run: func(ctx context.Context) error { _, err := a.Sealer.Seal(ctx); return err }},
 		}})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +30,7 @@ Usage:
   emgek operator add --email E --name N --role admin|operator    create a back-office account
                                                                  (password read from stdin)
   emgek demo [--data ./data]                                     load demo people (idempotent)
+  emgek audit verify [--data ./data]                             check the audit log's rows, chain and checkpoints
   emgek config [--data ./data] [--dev]                           print the configuration, secrets redacted
   emgek help                                                     this text
 
@@ -52,6 +54,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = operator(ctx, rest, getenv, stdin, stdout)
 	case "demo":
 		err = demo(ctx, rest, getenv, stdout)
+	case "audit":
+		err = auditCmd(ctx, rest, getenv, stdout)
 	case "config":
 		err = printConfig(rest, getenv, stdout)
 	case "help", "-h", "--help":
@@ -203,5 +207,37 @@ func printConfig(args []string, getenv func(string) string, stdout io.Writer) er
 		return err
 	}
 	fmt.Fprint(stdout, cfg.Dump())
+	return nil
+}
+
+func auditCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("usage: emgek audit verify")
+	}
+	cfg, _, err := load("audit verify", args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Dev = true // verifying sends no email
+	a, err := New(ctx, cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Sealer.Seal(ctx); err != nil { // what committed since the last seal
+		return err
+	}
+	rep, err := audit.Verify(ctx, a.DB, map[string]ed25519.PublicKey{a.Sealer.Key.ID: a.Sealer.Key.Public})
+	if err != nil {
+		return err
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintln(stdout, "FAIL", p)
+	}
+	fmt.Fprintf(stdout, "audit log: %d rows sealed, %d checkpoints, %d waiting to be sealed\n", rep.Sealed, rep.Checkpoints, rep.Unsealed)
+	if !rep.OK() {
+		return fmt.Errorf("the audit log has been tampered with (%d problems)", len(rep.Problems))
+	}
+	fmt.Fprintln(stdout, "OK")
 	return nil
 }

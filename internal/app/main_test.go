@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/emgek/emgek/internal/app"
 	"github.com/emgek/emgek/internal/apptest"
 	"github.com/emgek/emgek/internal/config"
+	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/mail"
 )
@@ -121,5 +123,39 @@ func TestEveryEmailInEveryLanguage(t *testing.T) {
 				t.Errorf("%s/%s: data not escaped in HTML", name, lang)
 			}
 		}
+	}
+}
+
+// TestAuditVerifyCommand: `emgek audit verify` passes on an intact log and
+// fails naming the row after someone changed it in the database.
+func TestAuditVerifyCommand(t *testing.T) {
+	data := t.TempDir()
+	e := env(map[string]string{"EMGEK_DATA": data})
+	var out, errOut bytes.Buffer
+	for _, email := range []string{"a@ministry.example", "b@ministry.example"} {
+		if code := app.Main(t.Context(), []string{"emgek", "operator", "add", "--email", email, "--name", "N", "--role", "operator"},
+			e, strings.NewReader("a long enough password\n"), &out, &errOut); code != 0 {
+			t.Fatalf("operator add: %s", errOut.String())
+		}
+	}
+	out.Reset()
+	if code := app.Main(t.Context(), []string{"emgek", "audit", "verify"}, e, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "OK") {
+		t.Fatalf("intact log: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	d, err := db.Open(t.Context(), "sqlite:"+filepath.Join(data, "emgek.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER audit_events_no_update`, `UPDATE audit_events SET detail = 'forged' WHERE id = 2`} {
+		if _, err := d.Exec(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Close()
+	out.Reset()
+	errOut.Reset()
+	code := app.Main(t.Context(), []string{"emgek", "audit", "verify"}, e, nil, &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "FAIL row 2 ") || !strings.Contains(errOut.String(), "tampered") {
+		t.Fatalf("tampered log: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 }

@@ -23,8 +23,9 @@ type Event struct {
 
 // Record appends e in tx's transaction.
 func Record(ctx context.Context, tx *db.DB, at time.Time, e Event) error {
+	// Microseconds: what PostgreSQL keeps, so the sealed text is stable.
 	_, err := tx.Exec(ctx, `INSERT INTO audit_events (at, actor, action, object, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-		at.UTC(), e.Actor, e.Action, e.Object, e.IP, e.Detail)
+		at.UTC().Truncate(time.Microsecond), e.Actor, e.Action, e.Object, e.IP, e.Detail)
 	if err != nil {
 		return fmt.Errorf("audit.Record %s: %w", e.Action, err)
 	}

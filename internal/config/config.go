@@ -28,6 +28,7 @@ type Config struct {
 	Jurisdictions []string // KG, KZ
 	DefaultLang   string   // ru, ky, kk, en
 	Dev           bool     // demo stand-ins, /dev routes, demo data
+	AuditKeyFile  string   // Ed25519 key signing the audit checkpoints
 	// TrustedProxies are the load balancers allowed to say, in
 	// X-Forwarded-For, which address a request came from.
 	TrustedProxies []netip.Prefix
@@ -43,15 +44,16 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		return def
 	}
 	c := &Config{
-		Addr:        env("EMGEK_ADDR", "127.0.0.1:8080"),
-		DataDir:     env("EMGEK_DATA", "data"),
-		DatabaseURL: getenv("EMGEK_DATABASE_URL"),
-		SMTPURL:     getenv("EMGEK_SMTP_URL"),
-		MailFrom:    env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
-		BaseURL:     getenv("EMGEK_BASE_URL"),
-		BlobURL:     getenv("EMGEK_BLOB_URL"),
-		DefaultLang: env("EMGEK_DEFAULT_LANG", "ru"),
-		Dev:         env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
+		Addr:         env("EMGEK_ADDR", "127.0.0.1:8080"),
+		DataDir:      env("EMGEK_DATA", "data"),
+		DatabaseURL:  getenv("EMGEK_DATABASE_URL"),
+		SMTPURL:      getenv("EMGEK_SMTP_URL"),
+		MailFrom:     env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
+		BaseURL:      getenv("EMGEK_BASE_URL"),
+		BlobURL:      getenv("EMGEK_BLOB_URL"),
+		DefaultLang:  env("EMGEK_DEFAULT_LANG", "ru"),
+		AuditKeyFile: getenv("EMGEK_AUDIT_KEY_FILE"),
+		Dev:          env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
 	}
 	juris := env("EMGEK_JURISDICTIONS", "KG")
 	var proxyErr error
@@ -87,6 +89,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 	}
 	if proxyErr != nil {
 		return nil, proxyErr
+	}
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = filepath.Join(c.DataDir, "keys", "audit.ed25519.pem")
 	}
 	c.baseURLSet = c.BaseURL != ""
 	if c.BaseURL == "" {
@@ -172,6 +177,7 @@ func (c *Config) Dump() string {
 		{"EMGEK_DEFAULT_LANG", c.DefaultLang},
 		{"EMGEK_DEV", fmt.Sprint(c.Dev)},
 		{"EMGEK_TRUSTED_PROXIES", fmt.Sprint(c.TrustedProxies)},
+		{"EMGEK_AUDIT_KEY_FILE", c.AuditKeyFile},
 	}
 	var b strings.Builder
 	for _, r := range rows {
