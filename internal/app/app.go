@@ -30,6 +30,7 @@ import (
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/jobs"
 	"github.com/emgek/emgek/internal/mail"
+	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/public"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
@@ -59,6 +60,7 @@ type App struct {
 	Documents *document.Service
 	Outbox    *mail.Outbox // nil unless mail goes to the dev outbox
 	Sealer    *audit.Sealer
+	Messages  *message.Service
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -144,6 +146,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	}
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
 	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
+	a.Messages = &message.Service{DB: d, Jobs: a.Jobs, Now: opt.Now}
 	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}
 
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
@@ -169,8 +172,8 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	rt.HandleRaw("GET /healthz", public.Health(a.DB))
 	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff}).Routes(rt)
-	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard}).Routes(rt)
-	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard}).Routes(rt)
+	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages}).Routes(rt)
+	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages}).Routes(rt)
 	if a.Config.Dev {
 		(&public.Dev{Kit: k, Outbox: a.Outbox}).Routes(rt)
 	}
@@ -210,7 +213,11 @@ func (a *App) loadPrincipal(ctx context.Context, kind string, id int64, since ti
 		if !c.CanLogIn(since) {
 			return nil, nil
 		}
-		return &web.Principal{Kind: kind, ID: id, Role: web.Role(c.Kind), Name: c.DisplayName(), Email: c.Email, Lang: c.Lang}, nil
+		unread, err := a.Messages.Unread(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &web.Principal{Kind: kind, ID: id, Role: web.Role(c.Kind), Name: c.DisplayName(), Email: c.Email, Lang: c.Lang, Unread: unread}, nil
 	case "staff":
 		m, err := staff.ByID(ctx, a.DB, id)
 		if apperr.IsNotFound(err) {

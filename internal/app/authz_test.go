@@ -59,6 +59,13 @@ var matrix = map[string]string{
 	"GET /office/staff/{id}":                    "admins",
 	"POST /office/staff/{id}":                   "admins",
 	"GET /dev/mail":                             "public",
+	"GET /cabinet/documents":                    "cabinets",
+	"GET /cabinet/documents/{id}/versions":      "cabinets",
+	"GET /cabinet/documents/{id}/replace":       "cabinets",
+	"POST /cabinet/documents/{id}/replace":      "cabinets",
+	"GET /cabinet/messages":                     "cabinets",
+	"GET /cabinet/messages/{id}":                "cabinets",
+	"POST /office/cabinets/{id}/messages":       "staff",
 }
 
 var groups = map[string][]web.Role{
@@ -135,6 +142,40 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s as %s: %d", route.Pattern, role, r.Status)
 				}
 			}
+		}
+	})
+}
+
+// TestOtherCabinet: every cabinet route naming a record, called by
+// another cabinet of the same type, answers 404 — the record is not
+// theirs, and they are not told it exists.
+func TestOtherCabinet(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		fx := newFixture(t, e)
+		fx.activeEmployer("second-employer@example.test")
+		other := e.Client()
+		if r := other.Login("second-employer@example.test", apptest.Password); r.Status != http.StatusSeeOther {
+			t.Fatal(r.Status)
+		}
+		n := 0
+		for _, route := range e.App.Router.Routes() {
+			if !strings.HasPrefix(route.Path, "/cabinet/") || !strings.Contains(route.Path, "{id}") {
+				continue
+			}
+			n++
+			path := fx.path(route.Path)
+			var r *apptest.Response
+			if route.Method == http.MethodGet {
+				r = other.Get(path)
+			} else {
+				r = other.PostMultipart(path, nil, []apptest.File{{Field: "file", Name: "x.pdf", Content: apptest.PDF}})
+			}
+			if r.Status != http.StatusNotFound {
+				t.Errorf("%s as another employer: %d, want 404", route.Pattern, r.Status)
+			}
+		}
+		if n < 4 {
+			t.Fatalf("only %d cabinet routes with an id checked", n)
 		}
 	})
 }

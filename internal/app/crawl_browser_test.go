@@ -71,19 +71,19 @@ func TestAccessibilityCrawl(t *testing.T) {
 						passStepTwo(t, ctx, e, lang)
 					}
 					run(t, ctx, "open "+p, chromedp.Navigate(e.URL+"/lang/"+lang+"?next="+p), chromedp.WaitVisible(`footer`))
-					audit(t, ctx, axe, lang, p)
+					auditPage(t, ctx, axe, lang, p)
 					checked++
 				}
 				if role == web.Anonymous {
 					// Pages with errors: the summary and the messages at the fields.
 					run(t, ctx, "empty start form", chromedp.Navigate(e.URL+"/register"), chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.govuk-error-summary`))
-					audit(t, ctx, axe, lang, "/register with errors")
+					auditPage(t, ctx, axe, lang, "/register with errors")
 					passStepTwo(t, ctx, e, lang)
 					run(t, ctx, "empty employer form", chromedp.Navigate(e.URL+"/register/employer"), chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.govuk-error-summary`))
-					audit(t, ctx, axe, lang, "/register/employer with errors")
+					auditPage(t, ctx, axe, lang, "/register/employer with errors")
 					run(t, ctx, "wrong login", chromedp.Navigate(e.URL+"/login"), chromedp.SendKeys(`#email`, "nobody@example.test"),
 						chromedp.SendKeys(`#password`, "wrong password"), chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`.govuk-error-summary`))
-					audit(t, ctx, axe, lang, "/login with errors")
+					auditPage(t, ctx, axe, lang, "/login with errors")
 					checked += 3
 				}
 			})
@@ -101,8 +101,8 @@ func passStepTwo(t *testing.T, ctx context.Context, e *apptest.Env, lang string)
 		chromedp.Click(`form button[type=submit]`), chromedp.WaitVisible(`#email`))
 }
 
-// audit runs axe-core on the page and looks for untranslated messages.
-func audit(t *testing.T, ctx context.Context, axe []byte, lang, page string) {
+// auditPage runs axe-core on the page and looks for untranslated messages.
+func auditPage(t *testing.T, ctx context.Context, axe []byte, lang, page string) {
 	t.Helper()
 	if got := eval[string](t, ctx, `document.documentElement.lang`); got != lang {
 		t.Errorf("%s: <html lang=%q>, want %q", page, got, lang)

@@ -8,7 +8,9 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -40,6 +42,16 @@ func newFixture(t *testing.T, e *apptest.Env) *fixture {
 		email, pw := e.NewStaff(string(role))
 		fx.creds[role] = [2]string{email, pw}
 	}
+	var staffID int64
+	if err := e.DB.QueryRow(t.Context(), `SELECT id FROM staff WHERE email = $1`, fx.creds[web.Operator][0]).Scan(&staffID); err != nil {
+		t.Fatal(err)
+	}
+	cabinetID, _ := strconv.ParseInt(fx.ids["cabinet"], 10, 64)
+	msg, err := e.App.Messages.Send(t.Context(), cabinetID, staffID, message.Draft{Subject: "Welcome", Body: "Line one\nLine two", About: "Q-2026-000001"}, audit.Event{Actor: "system"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.ids["message"] = strconv.FormatInt(msg, 10)
 	return fx
 }
 
@@ -105,6 +117,9 @@ func (fx *fixture) path(p string) string {
 	}
 	if strings.HasPrefix(p, "/cabinet/documents/") {
 		return strings.Replace(p, "{id}", fx.ids["doc"], 1)
+	}
+	if strings.HasPrefix(p, "/cabinet/messages/") {
+		return strings.Replace(p, "{id}", fx.ids["message"], 1)
 	}
 	if strings.HasSuffix(p, "/static/") {
 		return "/static/css/emgek.css"

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ import (
 type Env struct {
 	T      testing.TB
 	offset atomic.Int64 // nanoseconds the instance's clock is ahead of real time
+	logs   syncBuffer
 	App    *app.App
 	Server *httptest.Server
 	URL    string
@@ -71,11 +73,12 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("EMGEK_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
 	e := &Env{T: t}
+	var logOut io.Writer = &e.logs
+	if os.Getenv("EMGEK_TEST_LOG") != "" {
+		logOut = io.MultiWriter(&e.logs, os.Stderr)
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := app.New(t.Context(), cfg, app.Options{
 		Now:          func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) },
 		Log:          log,
@@ -185,4 +188,24 @@ func LinkIn(t testing.TB, text, prefix string) string {
 		return text[i:]
 	}
 	return text[i : i+end]
+}
+
+// Logs returns what the instance logged so far.
+func (e *Env) Logs() string { return e.logs.String() }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

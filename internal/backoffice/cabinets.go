@@ -9,6 +9,7 @@ import (
 	"github.com/emgek/emgek/internal/cabinet"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -42,6 +43,7 @@ type cabinetPage struct {
 	Citizenship string
 	Documents   []document.Document
 	Audit       []audit.Row
+	Messages    []message.Message
 }
 
 func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
@@ -62,7 +64,11 @@ func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	p := &cabinetPage{Page: h.Kit.Page(r, "office.cabinet.title"), Cabinet: c, Documents: docs, Audit: trail}
+	msgs, err := h.Messages.List(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := &cabinetPage{Page: h.Kit.Page(r, "office.cabinet.title"), Cabinet: c, Documents: docs, Audit: trail, Messages: msgs}
 	p.Form = form
 	if c.Person != nil {
 		p.Citizenship = classifier.CountryName(ctx, h.DB, c.Person.Citizenship, p.Lang)
@@ -131,4 +137,25 @@ func (h *Handler) decisionError(w http.ResponseWriter, r *http.Request, err erro
 	form := web.NewForm(nil)
 	form.Errors.Add("decision", e.Key)
 	return h.renderCabinet(w, r, http.StatusConflict, form)
+}
+
+// sendMessage writes to the cabinet from its page.
+func (h *Handler) sendMessage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
+	}
+	form := web.NewForm(r.PostForm)
+	d := message.Draft{Subject: form.Get("subject"), Body: form.Get("body"), About: form.Get("about")}
+	if _, err := h.Messages.Send(r.Context(), id, web.User(r.Context()).ID, d, by(r)); err != nil {
+		if form.SetErrors(err) {
+			return h.renderCabinet(w, r, http.StatusUnprocessableEntity, form)
+		}
+		return err
+	}
+	h.Kit.Flash(r, "office.message.sent")
+	return web.Redirect(w, r, "/office/cabinets/"+r.PathValue("id")+"#messages")
 }

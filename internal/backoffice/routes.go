@@ -12,6 +12,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
 	"github.com/emgek/emgek/internal/web"
@@ -25,6 +26,7 @@ type Handler struct {
 	Documents *document.Service
 	Staff     *staff.Service
 	Guard     *throttle.LoginGuard
+	Messages  *message.Service
 }
 
 // Routes registers the back-office pages.
@@ -41,6 +43,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /office/cabinets/{id}/documents/{doc}", web.Staff, h.showCabinetDocument)
 	rt.Handle("POST /office/cabinets/{id}/activate", web.Staff, h.activateCabinet)
 	rt.Handle("POST /office/cabinets/{id}/reject", web.Staff, h.rejectCabinet)
+	rt.Handle("POST /office/cabinets/{id}/messages", web.Staff, h.sendMessage)
 
 	// Back-office accounts (admins only).
 	rt.Handle("GET /office/staff", web.Admins, h.listStaff)

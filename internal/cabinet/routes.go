@@ -9,6 +9,7 @@ import (
 	"github.com/emgek/emgek/internal/captcha"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/throttle"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -21,6 +22,7 @@ type Handler struct {
 	Documents *document.Service
 	Captcha   *captcha.Service
 	Guard     *throttle.LoginGuard
+	Messages  *message.Service
 }
 
 // Routes registers the pages; the table reads as the service's contents.
@@ -48,9 +50,17 @@ func (h *Handler) Routes(rt *web.Router) {
 
 	// The cabinet.
 	rt.Handle("GET /cabinet", web.Cabinets, h.showHome)
+	rt.Handle("GET /cabinet/documents", web.Cabinets, h.listDocuments)
 	rt.Handle("GET /cabinet/documents/{id}", web.Cabinets, h.showDocument)
+	rt.Handle("GET /cabinet/documents/{id}/versions", web.Cabinets, h.showVersions)
+	rt.Handle("GET /cabinet/documents/{id}/replace", web.Cabinets, h.showReplace)
+	rt.Handle("POST /cabinet/documents/{id}/replace", web.Cabinets, h.replaceDocument)
 	rt.Handle("GET /cabinet/password", web.Cabinets, h.showChangePassword)
 	rt.Handle("POST /cabinet/password", web.Cabinets, h.changePassword)
+
+	// Messages from the ministry (S6).
+	rt.Handle("GET /cabinet/messages", web.Cabinets, h.listMessages)
+	rt.Handle("GET /cabinet/messages/{id}", web.Cabinets, h.showMessage)
 }
 
 // actor is who acts in a request, for the audit log.

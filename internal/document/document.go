@@ -14,9 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/blob"
 	"github.com/emgek/emgek/internal/db"
 )
@@ -36,6 +38,10 @@ const (
 // upload replaces the old one) rather than any number.
 func (k Kind) Single() bool { return k != Other }
 
+// Reviewed reports whether a new version of the kind must be checked by
+// the ministry first (a change request) instead of replacing at once.
+func (k Kind) Reviewed() bool { return k == Photo || k == PassportPage }
+
 // Document is a stored file.
 type Document struct {
 	ID          int64
@@ -47,6 +53,9 @@ type Document struct {
 	SHA256      string
 	BlobKey     string
 	CreatedAt   time.Time
+	RootID      int64      // the first version's id (itself for a first version)
+	Superseded  *time.Time // when a newer version replaced it
+	Versions    int        // in lists of current documents: how many versions there are
 }
 
 // Service stores documents.
@@ -72,17 +81,14 @@ func (s *Service) SaveDraft(ctx context.Context, draft string, kind Kind, filena
 	if n >= MaxDraftFiles {
 		return Document{}, apperr.New(apperr.Invalid, "upload.too_many_files")
 	}
-	key := blob.NewKey("doc")
-	h := sha256.New()
-	cr := &countReader{r: io.TeeReader(body, h)}
-	if err := s.Blobs.Put(ctx, key, cr, -1, contentType); err != nil {
-		_ = s.Blobs.Delete(ctx, key)
+	d, err := s.store(ctx, filename, contentType, body)
+	if err != nil {
 		return Document{}, err
 	}
-	d := Document{Kind: kind, Filename: filename, ContentType: contentType, Size: cr.n,
-		SHA256: hex.EncodeToString(h.Sum(nil)), BlobKey: key, CreatedAt: s.Now().UTC()}
+	d.Kind = kind
+	key := d.BlobKey
 	var replaced []string
-	err := s.DB.Transact(ctx, func(tx *db.DB) error {
+	err = s.DB.Transact(ctx, func(tx *db.DB) error {
 		if kind.Single() {
 			keys, err := deleteDraftKind(ctx, tx, draft, kind)
 			if err != nil {
@@ -104,6 +110,19 @@ func (s *Service) SaveDraft(ctx context.Context, draft string, kind Kind, filena
 	return d, nil
 }
 
+// store puts the file in blob storage, hashing and counting it on the way.
+func (s *Service) store(ctx context.Context, filename, contentType string, body io.Reader) (Document, error) {
+	key := blob.NewKey("doc")
+	h := sha256.New()
+	cr := &countReader{r: io.TeeReader(body, h)}
+	if err := s.Blobs.Put(ctx, key, cr, -1, contentType); err != nil {
+		_ = s.Blobs.Delete(ctx, key)
+		return Document{}, err
+	}
+	return Document{Filename: filename, ContentType: contentType, Size: cr.n,
+		SHA256: hex.EncodeToString(h.Sum(nil)), BlobKey: key, CreatedAt: s.Now().UTC()}, nil
+}
+
 func deleteDraftKind(ctx context.Context, tx *db.DB, draft string, kind Kind) ([]string, error) {
 	rows, err := tx.Query(ctx, `DELETE FROM documents WHERE draft = $1 AND kind = $2 RETURNING blob_key`, draft, kind)
 	if err != nil {
@@ -121,7 +140,8 @@ func deleteDraftKind(ctx context.Context, tx *db.DB, draft string, kind Kind) ([
 	return keys, rows.Err()
 }
 
-const columns = `id, COALESCE(cabinet_id, 0), kind, filename, content_type, size, sha256, blob_key, created_at`
+const columns = `id, COALESCE(cabinet_id, 0), kind, filename, content_type, size, sha256, blob_key, created_at,
+	COALESCE(root_id, id), superseded_at`
 
 func scanAll(rows interface {
 	Next() bool
@@ -131,8 +151,13 @@ func scanAll(rows interface {
 	var out []Document
 	for rows.Next() {
 		var d Document
-		if err := rows.Scan(&d.ID, &d.CabinetID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey, &d.CreatedAt); err != nil {
+		var sup sql.NullTime
+		if err := rows.Scan(&d.ID, &d.CabinetID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey, &d.CreatedAt,
+			&d.RootID, &sup); err != nil {
 			return nil, err
+		}
+		if sup.Valid {
+			d.Superseded = &sup.Time
 		}
 		out = append(out, d)
 	}
@@ -225,9 +250,10 @@ func (s *Service) SweepDrafts(ctx context.Context) error {
 	return rows.Err()
 }
 
-// ByCabinet lists a cabinet's documents, oldest first.
+// ByCabinet lists a cabinet's current documents, oldest first, each with
+// its number of versions.
 func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]Document, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 ORDER BY id`, cabinetID)
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 AND superseded_at IS NULL ORDER BY id`, cabinetID)
 	if err != nil {
 		return nil, fmt.Errorf("document.ByCabinet: %w", err)
 	}
@@ -236,7 +262,78 @@ func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]Document, e
 	if err != nil {
 		return nil, fmt.Errorf("document.ByCabinet: %w", err)
 	}
-	return docs, nil
+	counts := map[int64]int{}
+	crow, err := s.DB.Query(ctx, `SELECT COALESCE(root_id, id), count(*) FROM documents WHERE cabinet_id = $1 GROUP BY COALESCE(root_id, id)`, cabinetID)
+	if err != nil {
+		return nil, fmt.Errorf("document.ByCabinet: %w", err)
+	}
+	defer crow.Close()
+	for crow.Next() {
+		var root int64
+		var n int
+		if err := crow.Scan(&root, &n); err != nil {
+			return nil, err
+		}
+		counts[root] = n
+	}
+	for i := range docs {
+		docs[i].Versions = counts[docs[i].RootID]
+	}
+	return docs, crow.Err()
+}
+
+// History lists every version of a cabinet's document, newest first.
+func (s *Service) History(ctx context.Context, cabinetID, rootID int64) ([]Document, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 AND COALESCE(root_id, id) = $2 ORDER BY id DESC`, cabinetID, rootID)
+	if err != nil {
+		return nil, fmt.Errorf("document.History: %w", err)
+	}
+	defer rows.Close()
+	return scanAll(rows)
+}
+
+// Replace adds a new version of a cabinet's current document; the
+// previous one stays, marked superseded. A version replaced meanwhile (a
+// double submit, two tabs) is a Conflict, and the new file is not kept.
+func (s *Service) Replace(ctx context.Context, cabinetID, id int64, filename, contentType string, body io.Reader, by audit.Event) (Document, error) {
+	old, err := s.OfCabinet(ctx, cabinetID, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if old.Superseded != nil {
+		return Document{}, apperr.New(apperr.Conflict, "document.already_replaced")
+	}
+	if old.Kind.Reviewed() {
+		return Document{}, apperr.New(apperr.Forbidden, "documents.needs_review")
+	}
+	d, err := s.store(ctx, filename, contentType, body)
+	if err != nil {
+		return Document{}, err
+	}
+	d.Kind, d.CabinetID, d.RootID = old.Kind, cabinetID, old.RootID
+	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		res, err := tx.Exec(ctx, `UPDATE documents SET superseded_at = $1 WHERE id = $2 AND cabinet_id = $3 AND superseded_at IS NULL`, d.CreatedAt, id, cabinetID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "document.already_replaced")
+		}
+		err = tx.WriteRow(ctx, `INSERT INTO documents (cabinet_id, kind, filename, content_type, size, sha256, blob_key, created_at, root_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			cabinetID, d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt, d.RootID).Scan(&d.ID)
+		if err != nil {
+			return err
+		}
+		by.Action, by.Object = "document.replace", "cabinet:"+strconv.FormatInt(cabinetID, 10)
+		by.Detail = fmt.Sprintf("document:%d replaces document:%d", d.ID, id)
+		return audit.Record(ctx, tx, d.CreatedAt, by)
+	})
+	if err != nil {
+		_ = s.Blobs.Delete(ctx, d.BlobKey)
+		return Document{}, err
+	}
+	return d, nil
 }
 
 // OfCabinet returns document id if it belongs to the cabinet — the

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,6 +95,12 @@ func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if errors.Is(err, context.Canceled) {
 		return // the client went away; nothing to answer
+	}
+	if u := User(r.Context()); u != nil && (status == http.StatusNotFound || status == http.StatusForbidden) {
+		// A logged-in user asking for what is not theirs: worth a line,
+		// with who and the path pattern's id, never personal data.
+		k.Log.WarnContext(r.Context(), "refused access", "status", status, "user", u.Kind+":"+strconv.FormatInt(u.ID, 10),
+			"method", r.Method, "path", logPath(r.URL.Path), "request_id", RequestID(r.Context()))
 	}
 	if status == http.StatusInternalServerError {
 		k.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", logPath(r.URL.Path), "request_id", RequestID(r.Context()), "err", err)

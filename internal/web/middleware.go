@@ -37,6 +37,8 @@ type Principal struct {
 	Name  string
 	Email string
 	Lang  string
+	// Unread counts a cabinet's unread messages, for the navigation.
+	Unread int
 }
 
 // IsStaff reports whether the principal works in the back office.

@@ -1,0 +1,74 @@
+package cabinet_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/emgek/emgek/internal/apptest"
+)
+
+// TestReplaceDocument: three replacements leave four versions, each
+// downloadable by its owner and by no other cabinet.
+func TestReplaceDocument(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		owner, other := "docs@example.test", "other-docs@example.test"
+		activeEmployer(t, e, owner)
+		activeEmployer(t, e, other)
+		c := e.Client()
+		c.Login(owner, apptest.Password)
+		docs, err := e.App.Documents.ByCabinet(t.Context(), e.CabinetID(owner))
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("docs %v %v", docs, err)
+		}
+		current := docs[0].ID
+		for i := 1; i <= 3; i++ {
+			content := append(bytes.Clone(apptest.PDF), []byte(fmt.Sprintf("%% version %d\n", i+1))...)
+			r := c.PostMultipart("/cabinet/documents/"+strconv.FormatInt(current, 10)+"/replace", nil,
+				[]apptest.File{{Field: "file", Name: fmt.Sprintf("certificate-v%d.pdf", i+1), Content: content}})
+			if r.Status != http.StatusSeeOther {
+				t.Fatalf("replacement %d: %d\n%s", i, r.Status, r.Body)
+			}
+			docs, _ = e.App.Documents.ByCabinet(t.Context(), e.CabinetID(owner))
+			if len(docs) != 1 || docs[0].ID == current || docs[0].Versions != i+1 {
+				t.Fatalf("after replacement %d: %+v", i, docs)
+			}
+			current = docs[0].ID
+		}
+		// Replacing an old version again is refused: someone already did.
+		history := c.Get("/cabinet/documents/" + strconv.FormatInt(current, 10) + "/versions")
+		if history.Status != http.StatusOK || strings.Count(history.Body, `href="/cabinet/documents/`) != 4 {
+			t.Fatalf("history: %d\n%s", history.Status, history.Body)
+		}
+		versions, err := e.App.Documents.History(t.Context(), e.CabinetID(owner), docs[0].RootID)
+		if err != nil || len(versions) != 4 {
+			t.Fatalf("versions %v %v", versions, err)
+		}
+		nosy := e.Client()
+		nosy.Login(other, apptest.Password)
+		for i, v := range versions {
+			path := "/cabinet/documents/" + strconv.FormatInt(v.ID, 10)
+			r := c.Get(path)
+			if r.Status != http.StatusOK || (i < 3 && !strings.Contains(r.Body, fmt.Sprintf("version %d", 4-i))) {
+				t.Errorf("version %d: %d", v.ID, r.Status)
+			}
+			if r := nosy.Get(path); r.Status != http.StatusNotFound {
+				t.Errorf("another cabinet downloading version %d: %d, want 404", v.ID, r.Status)
+			}
+		}
+		if r := nosy.Get("/cabinet/documents/" + strconv.FormatInt(current, 10) + "/versions"); r.Status != http.StatusNotFound {
+			t.Errorf("another cabinet's history: %d", r.Status)
+		}
+		old := "/cabinet/documents/" + strconv.FormatInt(versions[1].ID, 10) + "/replace"
+		if r := c.PostMultipart(old, nil, []apptest.File{{Field: "file", Name: "late.pdf", Content: apptest.PDF}}); r.Status != http.StatusConflict {
+			t.Errorf("replacing a superseded version: %d, want 409", r.Status)
+		}
+		if r := c.PostMultipart("/cabinet/documents/"+strconv.FormatInt(current, 10)+"/replace", nil, nil); r.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(fieldError(r.Body, "file"), "Choose a file") {
+			t.Errorf("no file: %d", r.Status)
+		}
+	})
+}
