@@ -31,6 +31,7 @@ import (
 	"github.com/emgek/emgek/internal/jobs"
 	"github.com/emgek/emgek/internal/mail"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/public"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
@@ -61,6 +62,7 @@ type App struct {
 	Outbox    *mail.Outbox // nil unless mail goes to the dev outbox
 	Sealer    *audit.Sealer
 	Messages  *message.Service
+	Profiles  *profile.Service
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -147,6 +149,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
 	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
 	a.Messages = &message.Service{DB: d, Jobs: a.Jobs, Now: opt.Now}
+	a.Profiles = &profile.Service{DB: d, Documents: a.Documents, Jobs: a.Jobs, Now: opt.Now, Location: loc}
 	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}
 
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
@@ -172,8 +175,8 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	rt.HandleRaw("GET /healthz", public.Health(a.DB))
 	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff}).Routes(rt)
-	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages}).Routes(rt)
-	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages}).Routes(rt)
+	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
+	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
 	if a.Config.Dev {
 		(&public.Dev{Kit: k, Outbox: a.Outbox}).Routes(rt)
 	}

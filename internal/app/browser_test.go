@@ -80,7 +80,7 @@ func newTab(t *testing.T) context.Context {
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }

@@ -52,6 +52,15 @@ func newFixture(t *testing.T, e *apptest.Env) *fixture {
 		t.Fatal(err)
 	}
 	fx.ids["message"] = strconv.FormatInt(msg, 10)
+	err = e.App.Profiles.RequestData(t.Context(), cabinetID, map[string]string{"org_name": "Org renamed", "legal_form": "llc",
+		"registered_address": "a", "actual_address": "new address", "head_name": "c", "phone": "+996555000000"}, audit.Event{Actor: "system"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.QueryRow(t.Context(), `SELECT id FROM change_requests`).Scan(&staffID); err != nil {
+		t.Fatal(err)
+	}
+	fx.ids["change"] = strconv.FormatInt(staffID, 10)
 	return fx
 }
 
@@ -118,6 +127,10 @@ func (fx *fixture) path(p string) string {
 	if strings.HasPrefix(p, "/cabinet/documents/") {
 		return strings.Replace(p, "{id}", fx.ids["doc"], 1)
 	}
+	if strings.Contains(p, "/changes/") {
+		return strings.Replace(p, "{id}", fx.ids["change"], 1)
+	}
+	p = strings.Replace(p, "{subject}", "photo", 1)
 	if strings.HasPrefix(p, "/cabinet/messages/") {
 		return strings.Replace(p, "{id}", fx.ids["message"], 1)
 	}

@@ -110,7 +110,7 @@ func TestEveryEmailInEveryLanguage(t *testing.T) {
 	}
 	for _, name := range names {
 		for _, lang := range i18n.Langs {
-			m, err := r.Render(name, lang, "a@example.test", map[string]any{"Link": "https://portal.example/x", "Reason": "R<1>", "Name": "N"})
+			m, err := r.Render(name, lang, "a@example.test", map[string]any{"Link": "https://portal.example/x", "Reason": "R<1>", "Name": "N", "Subject": "photo"})
 			if err != nil {
 				t.Fatalf("%s/%s: %v", name, lang, err)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -44,6 +45,7 @@ type cabinetPage struct {
 	Documents   []document.Document
 	Audit       []audit.Row
 	Messages    []message.Message
+	Changes     []profile.Request
 }
 
 func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
@@ -68,7 +70,11 @@ func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	p := &cabinetPage{Page: h.Kit.Page(r, "office.cabinet.title"), Cabinet: c, Documents: docs, Audit: trail, Messages: msgs}
+	changes, err := h.Profiles.List(ctx, profile.Filter{CabinetID: id})
+	if err != nil {
+		return err
+	}
+	p := &cabinetPage{Page: h.Kit.Page(r, "office.cabinet.title"), Cabinet: c, Documents: docs, Audit: trail, Messages: msgs, Changes: changes}
 	p.Form = form
 	if c.Person != nil {
 		p.Citizenship = classifier.CountryName(ctx, h.DB, c.Person.Citizenship, p.Lang)

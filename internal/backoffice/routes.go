@@ -13,6 +13,7 @@ import (
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
 	"github.com/emgek/emgek/internal/web"
@@ -27,6 +28,7 @@ type Handler struct {
 	Staff     *staff.Service
 	Guard     *throttle.LoginGuard
 	Messages  *message.Service
+	Profiles  *profile.Service
 }
 
 // Routes registers the back-office pages.
@@ -44,6 +46,12 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /office/cabinets/{id}/activate", web.Staff, h.activateCabinet)
 	rt.Handle("POST /office/cabinets/{id}/reject", web.Staff, h.rejectCabinet)
 	rt.Handle("POST /office/cabinets/{id}/messages", web.Staff, h.sendMessage)
+
+	// Changes of cabinets' data waiting for review (S2).
+	rt.Handle("GET /office/changes", web.Staff, h.listChanges)
+	rt.Handle("GET /office/changes/{id}", web.Staff, h.showChange)
+	rt.Handle("POST /office/changes/{id}/approve", web.Staff, h.approveChange)
+	rt.Handle("POST /office/changes/{id}/reject", web.Staff, h.rejectChange)
 
 	// Back-office accounts (admins only).
 	rt.Handle("GET /office/staff", web.Admins, h.listStaff)

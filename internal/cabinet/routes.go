@@ -10,6 +10,7 @@ import (
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/throttle"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -23,6 +24,7 @@ type Handler struct {
 	Captcha   *captcha.Service
 	Guard     *throttle.LoginGuard
 	Messages  *message.Service
+	Profiles  *profile.Service
 }
 
 // Routes registers the pages; the table reads as the service's contents.
@@ -57,6 +59,14 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /cabinet/documents/{id}/replace", web.Cabinets, h.replaceDocument)
 	rt.Handle("GET /cabinet/password", web.Cabinets, h.showChangePassword)
 	rt.Handle("POST /cabinet/password", web.Cabinets, h.changePassword)
+
+	// General data and its changes, reviewed by the ministry (S2).
+	rt.Handle("GET /cabinet/profile", web.Cabinets, h.showProfile)
+	rt.Handle("GET /cabinet/profile/edit", web.Cabinets, h.showEditProfile)
+	rt.Handle("POST /cabinet/profile/edit", web.Cabinets, h.editProfile)
+	rt.Handle("GET /cabinet/profile/update/{subject}", web.Cabinets, h.showProfileFile)
+	rt.Handle("POST /cabinet/profile/update/{subject}", web.Cabinets, h.profileFile)
+	rt.Handle("GET /cabinet/profile/changes/{id}", web.Cabinets, h.showChange)
 
 	// Messages from the ministry (S6).
 	rt.Handle("GET /cabinet/messages", web.Cabinets, h.listMessages)

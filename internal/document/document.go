@@ -55,6 +55,7 @@ type Document struct {
 	CreatedAt   time.Time
 	RootID      int64      // the first version's id (itself for a first version)
 	Superseded  *time.Time // when a newer version replaced it
+	Review      string     // "" (in force), "pending" or "rejected" by the ministry
 	Versions    int        // in lists of current documents: how many versions there are
 }
 
@@ -110,6 +111,61 @@ func (s *Service) SaveDraft(ctx context.Context, draft string, kind Kind, filena
 	return d, nil
 }
 
+// SavePending stores a new version of a cabinet's document of kind that
+// waits for the ministry's review: it is not in force until Promote.
+func (s *Service) SavePending(ctx context.Context, cabinetID int64, kind Kind, filename, contentType string, body io.Reader) (Document, error) {
+	d, err := s.store(ctx, filename, contentType, body)
+	if err != nil {
+		return Document{}, err
+	}
+	d.Kind, d.CabinetID, d.Review = kind, cabinetID, "pending"
+	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		var root sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT COALESCE(root_id, id) FROM documents WHERE cabinet_id = $1 AND kind = $2 AND superseded_at IS NULL AND review = ''`,
+			cabinetID, kind).Scan(&root)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := tx.WriteRow(ctx, `INSERT INTO documents (cabinet_id, kind, filename, content_type, size, sha256, blob_key, created_at, root_id, review)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') RETURNING id`,
+			cabinetID, kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt, root).Scan(&d.ID); err != nil {
+			return err
+		}
+		d.RootID = d.ID
+		if root.Valid {
+			d.RootID = root.Int64
+		}
+		return nil
+	})
+	if err != nil {
+		_ = s.Blobs.Delete(ctx, d.BlobKey)
+		return Document{}, fmt.Errorf("document.SavePending: %w", err)
+	}
+	return d, nil
+}
+
+// Promote puts a pending version in force in tx, superseding the one it
+// replaces.
+func Promote(ctx context.Context, tx *db.DB, cabinetID, id int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE documents SET superseded_at = $1 WHERE cabinet_id = $2 AND superseded_at IS NULL AND review = ''
+		AND COALESCE(root_id, id) = (SELECT COALESCE(root_id, id) FROM documents WHERE id = $3) AND id <> $3`, now, cabinetID, id)
+	if err != nil {
+		return fmt.Errorf("document.Promote: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE documents SET review = '' WHERE id = $1 AND cabinet_id = $2 AND review = 'pending'`, id, cabinetID); err != nil {
+		return fmt.Errorf("document.Promote: %w", err)
+	}
+	return nil
+}
+
+// Refuse marks a pending version as refused in tx; it stays in history.
+func Refuse(ctx context.Context, tx *db.DB, cabinetID, id int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE documents SET review = 'rejected' WHERE id = $1 AND cabinet_id = $2 AND review = 'pending'`, id, cabinetID); err != nil {
+		return fmt.Errorf("document.Refuse: %w", err)
+	}
+	return nil
+}
+
 // store puts the file in blob storage, hashing and counting it on the way.
 func (s *Service) store(ctx context.Context, filename, contentType string, body io.Reader) (Document, error) {
 	key := blob.NewKey("doc")
@@ -141,7 +197,7 @@ func deleteDraftKind(ctx context.Context, tx *db.DB, draft string, kind Kind) ([
 }
 
 const columns = `id, COALESCE(cabinet_id, 0), kind, filename, content_type, size, sha256, blob_key, created_at,
-	COALESCE(root_id, id), superseded_at`
+	COALESCE(root_id, id), superseded_at, review`
 
 func scanAll(rows interface {
 	Next() bool
@@ -153,7 +209,7 @@ func scanAll(rows interface {
 		var d Document
 		var sup sql.NullTime
 		if err := rows.Scan(&d.ID, &d.CabinetID, &d.Kind, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey, &d.CreatedAt,
-			&d.RootID, &sup); err != nil {
+			&d.RootID, &sup, &d.Review); err != nil {
 			return nil, err
 		}
 		if sup.Valid {
@@ -253,7 +309,7 @@ func (s *Service) SweepDrafts(ctx context.Context) error {
 // ByCabinet lists a cabinet's current documents, oldest first, each with
 // its number of versions.
 func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]Document, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 AND superseded_at IS NULL ORDER BY id`, cabinetID)
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 AND superseded_at IS NULL AND review = '' ORDER BY id`, cabinetID)
 	if err != nil {
 		return nil, fmt.Errorf("document.ByCabinet: %w", err)
 	}
@@ -300,7 +356,7 @@ func (s *Service) Replace(ctx context.Context, cabinetID, id int64, filename, co
 	if err != nil {
 		return Document{}, err
 	}
-	if old.Superseded != nil {
+	if old.Superseded != nil || old.Review != "" {
 		return Document{}, apperr.New(apperr.Conflict, "document.already_replaced")
 	}
 	if old.Kind.Reviewed() {
@@ -312,7 +368,7 @@ func (s *Service) Replace(ctx context.Context, cabinetID, id int64, filename, co
 	}
 	d.Kind, d.CabinetID, d.RootID = old.Kind, cabinetID, old.RootID
 	err = s.DB.Transact(ctx, func(tx *db.DB) error {
-		res, err := tx.Exec(ctx, `UPDATE documents SET superseded_at = $1 WHERE id = $2 AND cabinet_id = $3 AND superseded_at IS NULL`, d.CreatedAt, id, cabinetID)
+		res, err := tx.Exec(ctx, `UPDATE documents SET superseded_at = $1 WHERE id = $2 AND cabinet_id = $3 AND superseded_at IS NULL AND review = ''`, d.CreatedAt, id, cabinetID)
 		if err != nil {
 			return err
 		}
