@@ -72,3 +72,22 @@ func TestReplaceDocument(t *testing.T) {
 		}
 	})
 }
+
+func TestDownloadHeaders(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	email := "headers@example.test"
+	activeEmployer(t, e, email)
+	c := e.Client()
+	c.Login(email, apptest.Password)
+	docs, _ := e.App.Documents.ByCabinet(t.Context(), e.CabinetID(email))
+	path := "/cabinet/documents/" + strconv.FormatInt(docs[0].ID, 10)
+	view, dl := c.Get(path), c.Get(path+"?download=1")
+	if !strings.HasPrefix(view.Header.Get("Content-Disposition"), "inline") || !strings.HasPrefix(dl.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("view %q, download %q", view.Header.Get("Content-Disposition"), dl.Header.Get("Content-Disposition"))
+	}
+	for _, r := range []*apptest.Response{view, dl} {
+		if r.Header.Get("Content-Security-Policy") != "sandbox" || r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Body != string(apptest.PDF) {
+			t.Fatalf("headers %v", r.Header)
+		}
+	}
+}

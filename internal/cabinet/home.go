@@ -53,7 +53,8 @@ func (h *Handler) showDocument(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ServeDocument writes a stored document with safe headers: nosniff, a
-// sandboxing CSP, inline only for PDF, JPEG and PNG (as sniffed at upload).
+// sandboxing CSP, inline only for PDF, JPEG and PNG (as sniffed at upload)
+// and only when not asked to download (?download=1).
 func ServeDocument(w http.ResponseWriter, r *http.Request, docs *document.Service, d document.Document) error {
 	f, err := docs.Open(r.Context(), d)
 	if err != nil {
@@ -67,7 +68,8 @@ func ServeDocument(w http.ResponseWriter, r *http.Request, docs *document.Servic
 	h.Set("Content-Security-Policy", "sandbox")
 	h.Set("Cache-Control", "private, no-store")
 	disp := "attachment"
-	if d.ContentType == "application/pdf" || d.ContentType == "image/jpeg" || d.ContentType == "image/png" {
+	if r.URL.Query().Get("download") == "" &&
+		(d.ContentType == "application/pdf" || d.ContentType == "image/jpeg" || d.ContentType == "image/png") {
 		disp = "inline"
 	}
 	h.Set("Content-Disposition", fmt.Sprintf("%s; filename*=UTF-8''%s", disp, urlPathEscape(d.Filename)))
