@@ -24,6 +24,7 @@ import (
 	"github.com/emgek/emgek/internal/blob"
 	"github.com/emgek/emgek/internal/cabinet"
 	"github.com/emgek/emgek/internal/captcha"
+	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
@@ -63,6 +64,8 @@ type App struct {
 	Sealer    *audit.Sealer
 	Messages  *message.Service
 	Profiles  *profile.Service
+	// Occupations is the ISCO-08 classifier, loaded once.
+	Occupations *classifier.Occupations
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -149,6 +152,9 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
 	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
 	a.Messages = &message.Service{DB: d, Jobs: a.Jobs, Now: opt.Now}
+	if a.Occupations, err = classifier.LoadOccupations(ctx, d); err != nil {
+		return err
+	}
 	a.Profiles = &profile.Service{DB: d, Documents: a.Documents, Jobs: a.Jobs, Now: opt.Now, Location: loc}
 	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}
 
@@ -174,7 +180,7 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	rt.HandleRaw("GET /static/", web.StaticHandler())
 	rt.HandleRaw("GET /healthz", public.Health(a.DB))
 	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff}).Routes(rt)
+	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff, Occupations: a.Occupations}).Routes(rt)
 	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
 	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
 	if a.Config.Dev {

@@ -13,6 +13,7 @@ import (
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/captcha"
+	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/staff"
@@ -26,6 +27,8 @@ type Handler struct {
 	Captcha  *captcha.Service
 	Accounts *account.Service
 	Staff    *staff.Service
+	// Occupations is the ISCO-08 classifier, searched in memory.
+	Occupations *classifier.Occupations
 }
 
 // Routes registers the public pages.
@@ -34,6 +37,8 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /privacy", web.Public, h.privacy)
 	rt.Handle("GET /lang/{lang}", web.Public, h.switchLang)
 	rt.Handle("GET /captcha/{file}", web.Public, h.captchaFile)
+	rt.Handle("GET /occupations", web.Public, h.searchOccupations)
+	rt.Handle("GET /occupations.json", web.Public, h.occupationsJSON)
 }
 
 type homePage struct{ web.Page }
