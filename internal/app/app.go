@@ -134,7 +134,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Documents = &document.Service{DB: d, Blobs: blobs, Now: opt.Now}
-	key, err := audit.LoadKey(cfg.AuditKeyFile)
+	key, err := audit.LoadKey(cfg.AuditKeyFile, cfg.Dev)
 	if err != nil {
 		return err
 	}

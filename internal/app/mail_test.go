@@ -82,6 +82,9 @@ func TestMailSurvivesKill(t *testing.T) {
 	mp := apptest.NewMailpit(t, apptest.FreePort(t))
 	addr := fmt.Sprintf("127.0.0.1:%d", apptest.FreePort(t))
 	base := "http://" + addr
+	if out, err := exec.Command(bin, "audit", "keygen", "--data", data).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, out)
+	}
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data)
 		cmd.Env = append(os.Environ(), "EMGEK_SMTP_URL="+mp.SMTP, "EMGEK_BASE_URL="+base, "EMGEK_DEV=")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/config"
+	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/staff"
 )
 
@@ -31,6 +32,7 @@ Usage:
                                                                  (password read from stdin)
   emgek demo [--data ./data]                                     load demo people (idempotent)
   emgek audit verify [--data ./data]                             check the audit log's rows, chain and checkpoints
+  emgek audit keygen [--data ./data]                             create the key that signs the audit checkpoints
   emgek config [--data ./data] [--dev]                           print the configuration, secrets redacted
   emgek help                                                     this text
 
@@ -211,23 +213,31 @@ func printConfig(args []string, getenv func(string) string, stdout io.Writer) er
 }
 
 func auditCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "keygen" {
+		return auditKeygen(args[1:], getenv, stdout)
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: emgek audit verify")
+		return errors.New("usage: emgek audit verify | emgek audit keygen")
 	}
 	cfg, _, err := load("audit verify", args[1:], getenv)
 	if err != nil {
 		return err
 	}
-	cfg.Dev = true // verifying sends no email
-	a, err := New(ctx, cfg, Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	// Read-only: no migration, no sealing, no new key.
+	key, err := audit.LoadKey(cfg.AuditKeyFile, false)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if _, err := a.Sealer.Seal(ctx); err != nil { // what committed since the last seal
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		dbURL = "sqlite:" + cfg.SQLitePath()
+	}
+	d, err := db.Open(ctx, dbURL)
+	if err != nil {
 		return err
 	}
-	rep, err := audit.Verify(ctx, a.DB, map[string]ed25519.PublicKey{a.Sealer.Key.ID: a.Sealer.Key.Public})
+	defer d.Close()
+	rep, err := audit.Verify(ctx, d, map[string]ed25519.PublicKey{key.ID: key.Public})
 	if err != nil {
 		return err
 	}
@@ -239,5 +249,21 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("the audit log has been tampered with (%d problems)", len(rep.Problems))
 	}
 	fmt.Fprintln(stdout, "OK")
+	return nil
+}
+
+func auditKeygen(args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := load("audit keygen", args, getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(cfg.AuditKeyFile); err == nil {
+		return fmt.Errorf("%s exists already: keep it (replacing it would orphan the checkpoints it signed)", cfg.AuditKeyFile)
+	}
+	key, err := audit.LoadKey(cfg.AuditKeyFile, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit key %s written to %s\npublic key: %x\n", key.ID, cfg.AuditKeyFile, []byte(key.Public))
 	return nil
 }

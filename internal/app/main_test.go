@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emgek/emgek/internal/app"
 	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/i18n"
@@ -138,6 +140,19 @@ func TestAuditVerifyCommand(t *testing.T) {
 			t.Fatalf("operator add: %s", errOut.String())
 		}
 	}
+	// What the server's sealer job does every minute.
+	key, err := audit.LoadKey(filepath.Join(data, "keys", "audit.ed25519.pem"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdb, err := db.Open(t.Context(), "sqlite:"+filepath.Join(data, "emgek.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := (&audit.Sealer{DB: sdb, Key: key, Now: time.Now}).Seal(t.Context()); err != nil || n != 2 {
+		t.Fatalf("sealed %d, %v", n, err)
+	}
+	sdb.Close()
 	out.Reset()
 	if code := app.Main(t.Context(), []string{"emgek", "audit", "verify"}, e, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "OK") {
 		t.Fatalf("intact log: exit %d\n%s%s", code, out.String(), errOut.String())

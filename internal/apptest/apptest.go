@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/emgek/emgek/internal/app"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/dbtest"
@@ -72,6 +73,11 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 	cfg.BlobURL = filepath.Join(dir, "files")
 	for _, o := range opts {
 		o(cfg)
+	}
+	if !cfg.Dev { // production needs the audit key made beforehand
+		if _, err := audit.LoadKey(cfg.AuditKeyFile, true); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e := &Env{T: t}
 	var logOut io.Writer = &e.logs

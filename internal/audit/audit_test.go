@@ -15,7 +15,7 @@ import (
 
 func setup(t *testing.T, d *db.DB) (*audit.Sealer, map[string]ed25519.PublicKey) {
 	t.Helper()
-	key, err := audit.LoadKey(filepath.Join(t.TempDir(), "keys", "audit.pem"))
+	key, err := audit.LoadKey(filepath.Join(t.TempDir(), "keys", "audit.pem"), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +45,11 @@ func verify(t *testing.T, d *db.DB, keys map[string]ed25519.PublicKey) *audit.Re
 // rights would: past the append-only triggers.
 func disableGuard(t *testing.T, d *db.DB) {
 	t.Helper()
-	stmts := []string{`DROP TRIGGER audit_events_no_update`, `DROP TRIGGER audit_events_no_delete`}
+	stmts := []string{`DROP TRIGGER audit_events_no_update`, `DROP TRIGGER audit_events_no_delete`,
+		`DROP TRIGGER audit_checkpoints_no_update`, `DROP TRIGGER audit_checkpoints_no_delete`}
 	if d.Dialect == db.Postgres {
-		stmts = []string{`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`}
+		stmts = []string{`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`,
+			`ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only`}
 	}
 	for _, s := range stmts {
 		if _, err := d.Exec(t.Context(), s); err != nil {
@@ -79,6 +81,13 @@ func TestSealAndVerify(t *testing.T) {
 		}
 		if _, err := d.Exec(ctx, `DELETE FROM audit_events WHERE id = 2`); err == nil {
 			t.Fatal("deleting an audit row was allowed")
+		}
+		record(t, d, 1)
+		if _, err := d.Exec(ctx, `UPDATE audit_events SET detail = 'forged before sealing' WHERE seal_seq IS NULL`); err == nil {
+			t.Fatal("changing an unsealed row was allowed")
+		}
+		if _, err := d.Exec(ctx, `DELETE FROM audit_checkpoints`); err == nil {
+			t.Fatal("deleting checkpoints was allowed")
 		}
 		other, _ := setup(t, d)
 		if rep := verify(t, d, map[string]ed25519.PublicKey{other.Key.ID: other.Key.Public}); rep.OK() {
@@ -139,6 +148,15 @@ func TestTampering(t *testing.T) {
 		text := strings.Join(rep.Problems, "\n")
 		if rep.OK() || !strings.Contains(text, "checkpoint at position 8") || !strings.Contains(text, "ids 5 to 8") || strings.Contains(text, "position 4 ") {
 			t.Fatalf("after recomputing the chain: %v", rep.Problems)
+		}
+		// Deleting the checkpoints the recomputed chain no longer matches
+		// leaves the head without one: still caught.
+		if _, err := d.Exec(ctx, `DELETE FROM audit_checkpoints WHERE seal_seq > 4`); err != nil {
+			t.Fatal(err)
+		}
+		rep = verify(t, d, keys)
+		if text := strings.Join(rep.Problems, "\n"); rep.OK() || !strings.Contains(text, "no valid checkpoint at the head") || !strings.Contains(text, "ids 5 to 8") {
+			t.Fatalf("after deleting the later checkpoints: %v", rep.Problems)
 		}
 	})
 }

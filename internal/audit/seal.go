@@ -41,10 +41,14 @@ type Key struct {
 	Public  ed25519.PublicKey
 }
 
-// LoadKey reads the audit key from path, creating it (mode 0600) when the
-// file does not exist. Several instances must share one file.
-func LoadKey(path string) (*Key, error) {
+// LoadKey reads the audit key from path; when the file does not exist it
+// creates one (mode 0600) if create is set, and fails otherwise. Several
+// instances must share one file.
+func LoadKey(path string, create bool) (*Key, error) {
 	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !create {
+		return nil, fmt.Errorf("audit key %s does not exist: create it once with `emgek audit keygen` and give every instance the same file", path)
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		_, priv, gerr := ed25519.GenerateKey(rand.Reader)
 		if gerr != nil {
@@ -56,7 +60,7 @@ func LoadKey(path string) (*Key, error) {
 		b = pem.EncodeToMemory(&pem.Block{Type: "EMGEK AUDIT ED25519 SEED", Bytes: priv.Seed()})
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, os.ErrExist) {
-			return LoadKey(path) // another process made it first
+			return LoadKey(path, false) // another process made it first
 		}
 		if err != nil {
 			return nil, fmt.Errorf("audit key: %w", err)

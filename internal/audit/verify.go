@@ -31,8 +31,16 @@ func Verify(ctx context.Context, d *db.DB, keys map[string]ed25519.PublicKey) (*
 	rep := &Report{}
 	bad := func(format string, a ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, a...)) }
 
+	// The head first: rows and checkpoints a running sealer adds while we
+	// read are past it and ignored, so a live server never looks tampered.
+	var headSeq int64
+	var headHash string
+	if err := d.QueryRow(ctx, `SELECT seal_seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return nil, fmt.Errorf("audit.Verify head: %w", err)
+	}
+
 	rows, err := d.Query(ctx, `SELECT id, at, actor, action, object, ip, detail, seal_seq, hash FROM audit_events
-		WHERE seal_seq IS NOT NULL ORDER BY seal_seq`)
+		WHERE seal_seq IS NOT NULL AND seal_seq <= $1 ORDER BY seal_seq`, headSeq)
 	if err != nil {
 		return nil, fmt.Errorf("audit.Verify: %w", err)
 	}
@@ -63,24 +71,19 @@ func Verify(ctx context.Context, d *db.DB, keys map[string]ed25519.PublicKey) (*
 		return nil, fmt.Errorf("audit.Verify: %w", err)
 	}
 
-	var headSeq int64
-	var headHash string
-	if err := d.QueryRow(ctx, `SELECT seal_seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
-		return nil, fmt.Errorf("audit.Verify head: %w", err)
-	}
 	if headSeq != rep.Sealed || (headSeq > 0 && hashAt[headSeq] != headHash) {
 		bad("head: position %d, hash %.12s… does not match the last sealed row", headSeq, headHash)
 	}
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE seal_seq IS NULL`).Scan(&rep.Unsealed); err != nil {
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE seal_seq IS NULL OR seal_seq > $1`, headSeq).Scan(&rep.Unsealed); err != nil {
 		return nil, fmt.Errorf("audit.Verify: %w", err)
 	}
 
-	cps, err := d.Query(ctx, `SELECT seal_seq, hash, key_id, signature FROM audit_checkpoints ORDER BY seal_seq, id`)
+	cps, err := d.Query(ctx, `SELECT seal_seq, hash, key_id, signature FROM audit_checkpoints WHERE seal_seq <= $1 ORDER BY seal_seq, id`, headSeq)
 	if err != nil {
 		return nil, fmt.Errorf("audit.Verify checkpoints: %w", err)
 	}
 	defer cps.Close()
-	lastGood := int64(0)
+	lastGood := int64(0) // the last position a valid checkpoint vouches for
 	for cps.Next() {
 		var seq int64
 		var hash, keyID, sigHex string
@@ -102,5 +105,14 @@ func Verify(ctx context.Context, d *db.DB, keys map[string]ed25519.PublicKey) (*
 			lastGood = seq
 		}
 	}
-	return rep, cps.Err()
+	if err := cps.Err(); err != nil {
+		return nil, err
+	}
+	// The head itself must carry a valid checkpoint: otherwise deleting the
+	// checkpoints after a change would hide a recomputed chain.
+	if headSeq > 0 && lastGood != headSeq {
+		bad("no valid checkpoint at the head (position %d): rows at positions %d to %d (ids %d to %d) cannot be trusted",
+			headSeq, lastGood+1, headSeq, idAt[lastGood+1], idAt[headSeq])
+	}
+	return rep, nil
 }

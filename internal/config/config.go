@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -132,6 +133,9 @@ func (c *Config) ValidateProduction() error {
 	var errs []error
 	if c.SMTPURL == "" {
 		errs = append(errs, errors.New("EMGEK_SMTP_URL is not set: without --dev, emails (confirmation links, password resets) must go to a real SMTP server, e.g. EMGEK_SMTP_URL=smtp://user:password@mail.example.org:587"))
+	}
+	if _, err := os.Stat(c.AuditKeyFile); err != nil {
+		errs = append(errs, fmt.Errorf("EMGEK_AUDIT_KEY_FILE: %s does not exist: create it once with `emgek audit keygen` (keep it outside the data folder and give every instance the same file)", c.AuditKeyFile))
 	}
 	if !c.baseURLSet {
 		errs = append(errs, errors.New("EMGEK_BASE_URL is not set: emailed links need the portal's public address, e.g. EMGEK_BASE_URL=https://ework.example.gov"))

@@ -27,7 +27,11 @@ CREATE TABLE audit_checkpoints (
 -- +goose StatementBegin
 CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP = 'DELETE' OR OLD.seal_seq IS NOT NULL THEN
+    -- The only update allowed is the sealer's: setting seal_seq and hash
+    -- of an unsealed row, every other column unchanged.
+    IF TG_OP = 'DELETE' OR OLD.seal_seq IS NOT NULL OR NEW.seal_seq IS NULL OR NEW.hash IS NULL
+        OR (NEW.id, NEW.at, NEW.actor, NEW.action, NEW.object, NEW.ip, NEW.detail)
+            IS DISTINCT FROM (OLD.id, OLD.at, OLD.actor, OLD.action, OLD.object, OLD.ip, OLD.detail) THEN
         RAISE EXCEPTION 'audit rows are append-only';
     END IF;
     RETURN NEW;
@@ -37,7 +41,19 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
     FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
 
+-- +goose StatementBegin
+CREATE FUNCTION audit_checkpoints_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit checkpoints are append-only';
+END
+$$ LANGUAGE plpgsql;
+-- +goose StatementEnd
+CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+    FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only();
+
 -- +goose Down
+DROP TRIGGER audit_checkpoints_append_only ON audit_checkpoints;
+DROP FUNCTION audit_checkpoints_append_only();
 DROP TRIGGER audit_events_append_only ON audit_events;
 DROP FUNCTION audit_events_append_only();
 DROP TABLE audit_checkpoints;

@@ -24,9 +24,13 @@ CREATE TABLE audit_checkpoints (
     created_at TIMESTAMP NOT NULL
 );
 
+-- The only update allowed is the sealer's: setting seal_seq and hash of
+-- an unsealed row, every other column unchanged.
 -- +goose StatementBegin
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-WHEN OLD.seal_seq IS NOT NULL
+WHEN OLD.seal_seq IS NOT NULL OR NEW.seal_seq IS NULL OR NEW.hash IS NULL
+    OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.actor IS NOT OLD.actor OR NEW.action IS NOT OLD.action
+    OR NEW.object IS NOT OLD.object OR NEW.ip IS NOT OLD.ip OR NEW.detail IS NOT OLD.detail
 BEGIN
     SELECT RAISE(ABORT, 'audit rows are append-only');
 END;
@@ -38,7 +42,22 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- +goose StatementBegin
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'audit checkpoints are append-only');
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'audit checkpoints are append-only');
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER audit_checkpoints_no_delete;
+DROP TRIGGER audit_checkpoints_no_update;
 DROP TRIGGER audit_events_no_delete;
 DROP TRIGGER audit_events_no_update;
 DROP TABLE audit_checkpoints;
