@@ -48,15 +48,13 @@ func (h *Handler) renderChange(w http.ResponseWriter, r *http.Request, status in
 			return err
 		}
 		p.New = &nd
-		versions, err := h.Documents.History(ctx, req.CabinetID, nd.RootID)
+	}
+	if req.OldID != 0 { // the file in force when the request was made
+		od, err := h.Documents.OfCabinet(ctx, req.CabinetID, req.OldID)
 		if err != nil {
 			return err
 		}
-		for i := range versions {
-			if versions[i].Review == "" && versions[i].Superseded == nil {
-				p.Old = &versions[i]
-			}
-		}
+		p.Old = &od
 	}
 	return h.Kit.Render(w, r, status, "office/change", p)
 }

@@ -108,3 +108,50 @@ func TestRejectCabinet(t *testing.T) {
 		}
 	}
 }
+
+// TestCertificateChange: an employer's new registration certificate waits
+// for review; on approval it is in force and the old one is history; the
+// request keeps showing which file it replaced.
+func TestCertificateChange(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		email := "cert@example.test"
+		c := e.Client()
+		c.Get(e.RegisterEmployer(c, email))
+		op := e.Client()
+		em, pw := e.NewStaff("operator")
+		e.LoginStaff(op, em, pw)
+		id := e.CabinetID(email)
+		op.Post("/office/cabinets/"+strconv.FormatInt(id, 10)+"/activate", nil)
+		c.Login(email, apptest.Password)
+		r := c.PostMultipart("/cabinet/profile/update/registration_certificate", nil, []apptest.File{{Field: "file", Name: "new-cert.pdf", Content: apptest.PDF}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("send: %d\n%s", r.Status, r.Body)
+		}
+		if r := c.PostMultipart("/cabinet/profile/update/registration_certificate", nil, []apptest.File{{Field: "file", Name: "again.pdf", Content: apptest.PDF}}); r.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.Body, "already waiting for review") {
+			t.Fatalf("a second pending certificate: %d", r.Status)
+		}
+		if docs := c.Get("/cabinet/documents"); strings.Contains(docs.Body, "new-cert.pdf") || !strings.Contains(docs.Body, "certificate.pdf") {
+			t.Fatal("the pending certificate is listed as in force")
+		}
+		var changeID int64
+		if err := e.DB.QueryRow(t.Context(), `SELECT id FROM change_requests WHERE cabinet_id = $1`, id).Scan(&changeID); err != nil {
+			t.Fatal(err)
+		}
+		path := "/office/changes/" + strconv.FormatInt(changeID, 10)
+		if r := op.Post(path+"/approve", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("approve: %d", r.Status)
+		}
+		page := op.Get(path)
+		if !strings.Contains(page.Body, ">certificate.pdf<") || !strings.Contains(page.Body, ">new-cert.pdf<") {
+			t.Fatalf("the decided request no longer shows the old and the new file:\n%s", page.Body)
+		}
+		docs := c.Get("/cabinet/documents")
+		if !strings.Contains(docs.Body, "new-cert.pdf") || strings.Contains(docs.Body, ">certificate.pdf<") {
+			t.Fatal("after approval the new certificate is not the one in force")
+		}
+		if r := op.Post(path+"/approve", nil); r.Status != http.StatusConflict {
+			t.Fatalf("approving twice: %d", r.Status)
+		}
+	})
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/document"
 )
 
 // TestReplaceDocument: three replacements leave four versions, each
@@ -20,11 +22,24 @@ func TestReplaceDocument(t *testing.T) {
 		activeEmployer(t, e, other)
 		c := e.Client()
 		c.Login(owner, apptest.Password)
+		// An "other" document: those are replaced at once (a certificate,
+		// photo or passport page goes through the ministry's review).
+		const draft = "0123456789abcdef0123456789abcdef"
+		if _, err := e.App.Documents.SaveDraft(t.Context(), draft, document.Other, "contract.pdf", "application/pdf", bytes.NewReader(apptest.PDF)); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.Transact(t.Context(), func(tx *db.DB) error { return document.Attach(t.Context(), tx, draft, e.CabinetID(owner)) }); err != nil {
+			t.Fatal(err)
+		}
 		docs, err := e.App.Documents.ByCabinet(t.Context(), e.CabinetID(owner))
-		if err != nil || len(docs) != 1 {
+		if err != nil || len(docs) != 2 || docs[1].Kind != document.Other {
 			t.Fatalf("docs %v %v", docs, err)
 		}
-		current := docs[0].ID
+		if r := c.PostMultipart("/cabinet/documents/"+strconv.FormatInt(docs[0].ID, 10)+"/replace", nil,
+			[]apptest.File{{Field: "file", Name: "c.pdf", Content: apptest.PDF}}); r.Status != http.StatusForbidden {
+			t.Fatalf("replacing the certificate directly: %d, want 403 (it needs review)", r.Status)
+		}
+		current := docs[1].ID
 		for i := 1; i <= 3; i++ {
 			content := append(bytes.Clone(apptest.PDF), []byte(fmt.Sprintf("%% version %d\n", i+1))...)
 			r := c.PostMultipart("/cabinet/documents/"+strconv.FormatInt(current, 10)+"/replace", nil,
@@ -33,17 +48,17 @@ func TestReplaceDocument(t *testing.T) {
 				t.Fatalf("replacement %d: %d\n%s", i, r.Status, r.Body)
 			}
 			docs, _ = e.App.Documents.ByCabinet(t.Context(), e.CabinetID(owner))
-			if len(docs) != 1 || docs[0].ID == current || docs[0].Versions != i+1 {
+			if len(docs) != 2 || docs[1].ID == current || docs[1].Versions != i+1 {
 				t.Fatalf("after replacement %d: %+v", i, docs)
 			}
-			current = docs[0].ID
+			current = docs[1].ID
 		}
 		// Replacing an old version again is refused: someone already did.
 		history := c.Get("/cabinet/documents/" + strconv.FormatInt(current, 10) + "/versions")
 		if history.Status != http.StatusOK || strings.Count(history.Body, `href="/cabinet/documents/`) != 4 {
 			t.Fatalf("history: %d\n%s", history.Status, history.Body)
 		}
-		versions, err := e.App.Documents.History(t.Context(), e.CabinetID(owner), docs[0].RootID)
+		versions, err := e.App.Documents.History(t.Context(), e.CabinetID(owner), docs[1].RootID)
 		if err != nil || len(versions) != 4 {
 			t.Fatalf("versions %v %v", versions, err)
 		}

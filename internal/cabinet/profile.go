@@ -22,6 +22,7 @@ type profilePage struct {
 	Changes     []profile.Request
 	Photo       *document.Document
 	Passport    *document.Document
+	Certificate *document.Document
 	LegalForms  []web.Option
 	Subject     string // for the file form: photo or passport_page
 }
@@ -53,6 +54,8 @@ func (h *Handler) profilePage(r *http.Request, title string) (*profilePage, erro
 			p.Photo = &docs[i]
 		case document.PassportPage:
 			p.Passport = &docs[i]
+		case document.RegistrationCertificate:
+			p.Certificate = &docs[i]
 		}
 	}
 	for _, lf := range account.LegalForms {
@@ -128,11 +131,17 @@ func (h *Handler) editProfile(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, "/cabinet/profile")
 }
 
-// subjectOf is the file a person's cabinet updates (employers have none).
+// subjectOf is the reviewed file a cabinet updates: a person's photo and
+// passport page, an employer's registration certificate.
 func subjectOf(r *http.Request) (profile.Subject, error) {
+	employer := web.User(r.Context()).Role == web.Employer
 	switch s := profile.Subject(r.PathValue("subject")); s {
 	case profile.Photo, profile.PassportPage:
-		if web.User(r.Context()).Role != web.Employer {
+		if !employer {
+			return s, nil
+		}
+	case profile.RegistrationCertificate:
+		if employer {
 			return s, nil
 		}
 	}

@@ -40,7 +40,7 @@ func (k Kind) Single() bool { return k != Other }
 
 // Reviewed reports whether a new version of the kind must be checked by
 // the ministry first (a change request) instead of replacing at once.
-func (k Kind) Reviewed() bool { return k == Photo || k == PassportPage }
+func (k Kind) Reviewed() bool { return k == Photo || k == PassportPage || k == RegistrationCertificate }
 
 // Document is a stored file.
 type Document struct {
@@ -111,48 +111,49 @@ func (s *Service) SaveDraft(ctx context.Context, draft string, kind Kind, filena
 	return d, nil
 }
 
-// SavePending stores a new version of a cabinet's document of kind that
-// waits for the ministry's review: it is not in force until Promote.
-func (s *Service) SavePending(ctx context.Context, cabinetID int64, kind Kind, filename, contentType string, body io.Reader) (Document, error) {
-	d, err := s.store(ctx, filename, contentType, body)
-	if err != nil {
-		return Document{}, err
-	}
+// StoreFile puts a file in blob storage and returns its description, not
+// yet recorded: InsertPending records it in the caller's transaction.
+func (s *Service) StoreFile(ctx context.Context, filename, contentType string, body io.Reader) (Document, error) {
+	return s.store(ctx, filename, contentType, body)
+}
+
+// InsertPending records d as a new version of the cabinet's document of
+// kind that waits for the ministry's review, in tx; it returns the id of
+// the version now in force (0 when there is none).
+func InsertPending(ctx context.Context, tx *db.DB, cabinetID int64, kind Kind, d *Document) (int64, error) {
 	d.Kind, d.CabinetID, d.Review = kind, cabinetID, "pending"
-	err = s.DB.Transact(ctx, func(tx *db.DB) error {
-		var root sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT COALESCE(root_id, id) FROM documents WHERE cabinet_id = $1 AND kind = $2 AND superseded_at IS NULL AND review = ''`,
-			cabinetID, kind).Scan(&root)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if err := tx.WriteRow(ctx, `INSERT INTO documents (cabinet_id, kind, filename, content_type, size, sha256, blob_key, created_at, root_id, review)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') RETURNING id`,
-			cabinetID, kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt, root).Scan(&d.ID); err != nil {
-			return err
-		}
-		d.RootID = d.ID
-		if root.Valid {
-			d.RootID = root.Int64
-		}
-		return nil
-	})
-	if err != nil {
-		_ = s.Blobs.Delete(ctx, d.BlobKey)
-		return Document{}, fmt.Errorf("document.SavePending: %w", err)
+	var current sql.NullInt64
+	var root sql.NullInt64
+	err := tx.QueryRow(ctx, `SELECT id, COALESCE(root_id, id) FROM documents WHERE cabinet_id = $1 AND kind = $2 AND superseded_at IS NULL AND review = ''`,
+		cabinetID, kind).Scan(&current, &root)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("document.InsertPending: %w", err)
 	}
-	return d, nil
+	if err := tx.WriteRow(ctx, `INSERT INTO documents (cabinet_id, kind, filename, content_type, size, sha256, blob_key, created_at, root_id, review)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending') RETURNING id`,
+		cabinetID, kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt, root).Scan(&d.ID); err != nil {
+		return 0, fmt.Errorf("document.InsertPending: %w", err)
+	}
+	d.RootID = d.ID
+	if root.Valid {
+		d.RootID = root.Int64
+	}
+	return current.Int64, nil
 }
 
 // Promote puts a pending version in force in tx, superseding the one it
 // replaces.
 func Promote(ctx context.Context, tx *db.DB, cabinetID, id int64, now time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE documents SET superseded_at = $1 WHERE cabinet_id = $2 AND superseded_at IS NULL AND review = ''
-		AND COALESCE(root_id, id) = (SELECT COALESCE(root_id, id) FROM documents WHERE id = $3) AND id <> $3`, now, cabinetID, id)
+	res, err := tx.Exec(ctx, `UPDATE documents SET review = '' WHERE id = $1 AND cabinet_id = $2 AND review = 'pending'`, id, cabinetID)
 	if err != nil {
 		return fmt.Errorf("document.Promote: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE documents SET review = '' WHERE id = $1 AND cabinet_id = $2 AND review = 'pending'`, id, cabinetID); err != nil {
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.New(apperr.Conflict, "document.already_replaced")
+	}
+	_, err = tx.Exec(ctx, `UPDATE documents SET superseded_at = $1 WHERE cabinet_id = $2 AND superseded_at IS NULL AND review = ''
+		AND COALESCE(root_id, id) = (SELECT COALESCE(root_id, id) FROM documents WHERE id = $3) AND id <> $3`, now, cabinetID, id)
+	if err != nil {
 		return fmt.Errorf("document.Promote: %w", err)
 	}
 	return nil

@@ -36,10 +36,14 @@ type Subject string
 
 // The subjects.
 const (
-	Data         Subject = "profile"
-	Photo        Subject = "photo"
-	PassportPage Subject = "passport_page"
+	Data                    Subject = "profile"
+	Photo                   Subject = "photo"
+	PassportPage            Subject = "passport_page"
+	RegistrationCertificate Subject = "registration_certificate"
 )
+
+// Kind is the document a file subject replaces.
+func (s Subject) Kind() document.Kind { return document.Kind(s) }
 
 // Status is where a request is.
 type Status string
@@ -66,7 +70,8 @@ type Request struct {
 	Subject     Subject
 	Status      Status
 	Changes     []Change
-	DocumentID  int64 // the new file, for a photo or passport page
+	DocumentID  int64 // the new file, for a photo, passport page or certificate
+	OldID       int64 // the file in force when the request was made
 	Reason      string
 	CreatedAt   time.Time
 	DecidedAt   *time.Time
@@ -102,27 +107,31 @@ func (s *Service) RequestData(ctx context.Context, cabinetID int64, values map[s
 		changes = append(changes, Change{Field: f, Old: old[f], New: v})
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
-	return s.insert(ctx, cabinetID, Data, changes, 0, by)
+	return s.DB.Transact(ctx, func(tx *db.DB) error { return s.insert(ctx, tx, cabinetID, Data, changes, 0, 0, by) })
 }
 
-// RequestDocument asks to replace the cabinet's photo or passport page.
+// RequestDocument asks to replace the cabinet's photo, passport page or
+// registration certificate: the new file and the request are recorded in
+// one transaction.
 func (s *Service) RequestDocument(ctx context.Context, cabinetID int64, subject Subject, filename, contentType string, body io.Reader, by audit.Event) error {
-	kind := document.Photo
-	if subject == PassportPage {
-		kind = document.PassportPage
-	}
 	if err := s.noPending(ctx, cabinetID, subject); err != nil {
 		return err
 	}
-	d, err := s.Documents.SavePending(ctx, cabinetID, kind, filename, contentType, body)
+	d, err := s.Documents.StoreFile(ctx, filename, contentType, body)
 	if err != nil {
 		return err
 	}
-	if err := s.insert(ctx, cabinetID, subject, nil, d.ID, by); err != nil {
-		_ = s.DB.Transact(ctx, func(tx *db.DB) error { return document.Refuse(ctx, tx, cabinetID, d.ID) })
-		return err
+	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		old, err := document.InsertPending(ctx, tx, cabinetID, subject.Kind(), &d)
+		if err != nil {
+			return err
+		}
+		return s.insert(ctx, tx, cabinetID, subject, nil, d.ID, old, by)
+	})
+	if err != nil {
+		_ = s.Documents.Blobs.Delete(ctx, d.BlobKey)
 	}
-	return nil
+	return err
 }
 
 func (s *Service) noPending(ctx context.Context, cabinetID int64, subject Subject) error {
@@ -137,34 +146,33 @@ func (s *Service) noPending(ctx context.Context, cabinetID int64, subject Subjec
 	return nil
 }
 
-func (s *Service) insert(ctx context.Context, cabinetID int64, subject Subject, changes []Change, docID int64, by audit.Event) error {
+func (s *Service) insert(ctx context.Context, tx *db.DB, cabinetID int64, subject Subject, changes []Change, docID, oldID int64, by audit.Event) error {
+	if changes == nil {
+		changes = []Change{}
+	}
 	js, err := json.Marshal(changes)
 	if err != nil {
 		return err
 	}
 	now := s.Now().UTC()
-	err = s.DB.Transact(ctx, func(tx *db.DB) error {
-		var id int64
-		err := tx.WriteRow(ctx, `INSERT INTO change_requests (cabinet_id, subject, status, changes, document_id, created_at)
-			VALUES ($1, $2, 'pending', $3, $4, $5) RETURNING id`,
-			cabinetID, subject, string(js), sql.NullInt64{Int64: docID, Valid: docID != 0}, now).Scan(&id)
-		if db.IsUniqueViolation(err) {
-			return apperr.New(apperr.Conflict, "profile.already_pending")
-		}
-		if err != nil {
-			return err
-		}
-		by.Action, by.Object, by.Detail = "profile.request", object(cabinetID), fmt.Sprintf("change:%d %s", id, subject)
-		return audit.Record(ctx, tx, now, by)
-	})
+	var id int64
+	err = tx.WriteRow(ctx, `INSERT INTO change_requests (cabinet_id, subject, status, changes, document_id, old_document_id, created_at)
+		VALUES ($1, $2, 'pending', $3, $4, $5, $6) RETURNING id`,
+		cabinetID, subject, string(js), nullID(docID), nullID(oldID), now).Scan(&id)
+	if db.IsUniqueViolation(err) {
+		return apperr.New(apperr.Conflict, "profile.already_pending")
+	}
 	if err != nil {
 		return fmt.Errorf("profile.insert: %w", err)
 	}
-	return nil
+	by.Action, by.Object, by.Detail = "profile.request", object(cabinetID), fmt.Sprintf("change:%d %s", id, subject)
+	return audit.Record(ctx, tx, now, by)
 }
 
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
 const columns = `r.id, r.cabinet_id, COALESCE(e.org_name, p.surname || ' ' || p.given_name, c.email), r.subject, r.status,
-	r.changes, COALESCE(r.document_id, 0), r.reason, r.created_at, r.decided_at`
+	r.changes, COALESCE(r.document_id, 0), COALESCE(r.old_document_id, 0), r.reason, r.created_at, r.decided_at`
 
 const from = ` FROM change_requests r JOIN cabinets c ON c.id = r.cabinet_id
 	LEFT JOIN employers e ON e.cabinet_id = c.id LEFT JOIN persons p ON p.cabinet_id = c.id`
@@ -176,7 +184,7 @@ func scanAll(rows *sql.Rows) ([]Request, error) {
 		var r Request
 		var js string
 		var decided sql.NullTime
-		if err := rows.Scan(&r.ID, &r.CabinetID, &r.CabinetName, &r.Subject, &r.Status, &js, &r.DocumentID, &r.Reason, &r.CreatedAt, &decided); err != nil {
+		if err := rows.Scan(&r.ID, &r.CabinetID, &r.CabinetName, &r.Subject, &r.Status, &js, &r.DocumentID, &r.OldID, &r.Reason, &r.CreatedAt, &decided); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(js), &r.Changes); err != nil {

@@ -4,10 +4,11 @@
 CREATE TABLE change_requests (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     cabinet_id BIGINT NOT NULL REFERENCES cabinets (id) ON DELETE CASCADE,
-    subject TEXT NOT NULL CHECK (subject IN ('profile', 'photo', 'passport_page')),
+    subject TEXT NOT NULL CHECK (subject IN ('profile', 'photo', 'passport_page', 'registration_certificate')),
     status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
-    changes TEXT NOT NULL DEFAULT '{}',
+    changes TEXT NOT NULL DEFAULT '[]',
     document_id BIGINT REFERENCES documents (id),
+    old_document_id BIGINT REFERENCES documents (id),
     reason TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMPTZ NOT NULL,
     decided_at TIMESTAMPTZ,

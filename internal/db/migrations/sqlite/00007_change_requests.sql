@@ -4,10 +4,11 @@
 CREATE TABLE change_requests (
     id INTEGER PRIMARY KEY,
     cabinet_id INTEGER NOT NULL REFERENCES cabinets (id) ON DELETE CASCADE,
-    subject TEXT NOT NULL CHECK (subject IN ('profile', 'photo', 'passport_page')),
+    subject TEXT NOT NULL CHECK (subject IN ('profile', 'photo', 'passport_page', 'registration_certificate')),
     status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
-    changes TEXT NOT NULL DEFAULT '{}',
+    changes TEXT NOT NULL DEFAULT '[]',
     document_id INTEGER REFERENCES documents (id),
+    old_document_id INTEGER REFERENCES documents (id),
     reason TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL,
     decided_at TIMESTAMP,
