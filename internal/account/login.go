@@ -18,17 +18,7 @@ import (
 // A right password on a cabinet that may not log in yet says why.
 func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cabinet, error) {
 	email = NormalizeEmail(email)
-	var fe apperr.FieldErrors
-	if email == "" {
-		fe.Add("email", "form.required")
-	}
-	if pw == "" {
-		fe.Add("password", "form.required")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	attempt, err := s.Guard.Before(ctx, email, ip, device)
+	attempt, err := s.Guard.Start(ctx, email, pw, ip, device)
 	if err != nil {
 		return nil, err
 	}

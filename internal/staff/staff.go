@@ -221,17 +221,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input, disabled bool,
 // Login checks a member's email and password (throttled like cabinets).
 func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Member, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	var fe apperr.FieldErrors
-	if email == "" {
-		fe.Add("email", "form.required")
-	}
-	if pw == "" {
-		fe.Add("password", "form.required")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	attempt, err := s.Guard.Before(ctx, email, ip, device)
+	attempt, err := s.Guard.Start(ctx, email, pw, ip, device)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,22 @@ func (g *LoginGuard) deviceKey(device, email string) string {
 	return "login:" + g.Realm + ":dev:" + nonce
 }
 
+// Start checks that both an email and a password were typed, then
+// reserves the attempt (see Before).
+func (g *LoginGuard) Start(ctx context.Context, email, password, ip, device string) (*Attempt, error) {
+	var fe apperr.FieldErrors
+	if email == "" {
+		fe.Add("email", "form.required")
+	}
+	if password == "" {
+		fe.Add("password", "form.required")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	return g.Before(ctx, email, ip, device)
+}
+
 // Before reserves an attempt to log in as email from ip, with the
 // browser's device token (may be empty); TooMany says how long to wait.
 func (g *LoginGuard) Before(ctx context.Context, email, ip, device string) (*Attempt, error) {
