@@ -1,0 +1,270 @@
+package quota
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/casework"
+	"github.com/emgek/emgek/internal/db"
+)
+
+// Service runs the ledger and the applications.
+type Service struct {
+	DB  *db.DB
+	Now func() time.Time
+}
+
+// SetQuota sets a cell's quota (an admin; a CSV import calls it per line).
+// It cannot go below what is already approved.
+func (s *Service) SetQuota(ctx context.Context, year int, region, major string, quota int, by audit.Event) error {
+	if quota < 0 {
+		return apperr.Field("quota", "quota.negative")
+	}
+	now := s.Now().UTC()
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO quota_cells (year, region, major_group, quota, updated_at) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (year, region, major_group) DO UPDATE SET quota = $4, updated_at = $5`, year, region, major, quota, now); err != nil {
+			return fmt.Errorf("quota.SetQuota: %w", err)
+		}
+		approved, err := approvedIn(ctx, tx, year, region, major)
+		if err != nil {
+			return err
+		}
+		if approved > quota {
+			e := apperr.Field("quota", "quota.below_approved")
+			e.Fields["quota"] = apperr.FieldError{Key: "quota.below_approved", Args: map[string]any{"Approved": approved}}
+			return e
+		}
+		by.Action, by.Object = "quota.set", fmt.Sprintf("quota_cell:%d/%s/%s", year, region, major)
+		by.Detail = strconv.Itoa(quota)
+		return audit.Record(ctx, tx, now, by)
+	})
+}
+
+// approvedIn counts the units approved in a cell, from the rows.
+func approvedIn(ctx context.Context, tx *db.DB, year int, region, major string) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(approved), 0) FROM quota_rows
+		WHERE year = $1 AND region = $2 AND major_group = $3 AND approved IS NOT NULL`, year, region, major).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("quota: approved sum: %w", err)
+	}
+	return n, nil
+}
+
+// Cells lists a year's ledger with approved and remaining figures.
+func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
+	rows, err := s.DB.Query(ctx, `SELECT c.year, c.region, c.major_group, c.quota,
+		COALESCE((SELECT SUM(r.approved) FROM quota_rows r WHERE r.year = c.year AND r.region = c.region
+			AND r.major_group = c.major_group AND r.approved IS NOT NULL), 0)
+		FROM quota_cells c WHERE c.year = $1 ORDER BY c.region, c.major_group`, year)
+	if err != nil {
+		return nil, fmt.Errorf("quota.Cells: %w", err)
+	}
+	defer rows.Close()
+	var out []Cell
+	for rows.Next() {
+		var c Cell
+		if err := rows.Scan(&c.Year, &c.Region, &c.MajorGroup, &c.Quota, &c.Approved); err != nil {
+			return nil, fmt.Errorf("quota.Cells: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Apply creates a draft application for a cabinet (validated rows) and
+// returns its case id.
+func (s *Service) Apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, by audit.Event) (int64, error) {
+	var fe apperr.FieldErrors
+	if year < s.Now().Year() || year > s.Now().Year()+1 {
+		fe.Add("year", "quota.year_range")
+	}
+	if region == "" {
+		fe.Add("region", "form.choose")
+	}
+	if len(rows) == 0 {
+		fe.Add("rows", "quota.no_rows")
+	}
+	for i, r := range rows {
+		p := "rows-" + strconv.Itoa(i) + "-"
+		if r.Country == "" {
+			fe.Add(p+"country", "form.choose")
+		}
+		if len(r.Occupation) != 4 {
+			fe.Add(p+"occupation", "quota.unit_group")
+		}
+		if r.Requested < 1 || r.Requested > 10000 {
+			fe.Add(p+"requested", "quota.requested_range")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	var id int64
+	err := s.DB.Transact(ctx, func(tx *db.DB) error {
+		c, err := Lifecycle.Create(ctx, tx, cabinetID, now, by)
+		if err != nil {
+			return err
+		}
+		id = c.ID
+		if _, err := tx.Exec(ctx, `INSERT INTO quota_applications (case_id, year, region) VALUES ($1, $2, $3)`, c.ID, year, region); err != nil {
+			return fmt.Errorf("quota.Apply: %w", err)
+		}
+		for _, r := range rows {
+			if _, err := tx.Exec(ctx, `INSERT INTO quota_rows (case_id, country, occupation, requested, justification, year, region, major_group)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, r.Country, r.Occupation, r.Requested, strings.TrimSpace(r.Justification),
+				year, region, r.Occupation[:1]); err != nil {
+				return fmt.Errorf("quota.Apply row: %w", err)
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+// Submit sends a cabinet's draft (or resubmits after documents were asked).
+func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.Event) error {
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		c, err := Lifecycle.OfCabinet(ctx, tx, cabinetID, caseID)
+		if err != nil {
+			return err
+		}
+		return Lifecycle.Submit(ctx, tx, c, s.Now(), by)
+	})
+}
+
+// ByCase loads an application.
+func (s *Service) ByCase(ctx context.Context, d *db.DB, caseID int64) (*Application, error) {
+	c, err := Lifecycle.ByID(ctx, d, caseID)
+	if err != nil {
+		return nil, err
+	}
+	a := &Application{Case: c}
+	err = d.QueryRow(ctx, `SELECT year, region, protocol_number, protocol_date FROM quota_applications WHERE case_id = $1`, caseID).
+		Scan(&a.Year, &a.Region, &a.ProtocolNumber, &a.ProtocolDate)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quota.ByCase: %w", err)
+	}
+	rows, err := d.Query(ctx, `SELECT id, country, occupation, requested, justification, approved, cut_reason FROM quota_rows WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("quota.ByCase: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Row
+		var approved sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.Country, &r.Occupation, &r.Requested, &r.Justification, &approved, &r.CutReason); err != nil {
+			return nil, err
+		}
+		if approved.Valid {
+			n := int(approved.Int64)
+			r.Approved = &n
+		}
+		a.Rows = append(a.Rows, r)
+	}
+	return a, rows.Err()
+}
+
+// Decide records the commission's decision on every row of a submitted
+// application in one transaction. A row may be approved from 0 up to its
+// request and never beyond what its cell has left; a cut needs a reason.
+// When a cell has too little left the whole decision is refused with the
+// figures, and nothing changes.
+func (s *Service) Decide(ctx context.Context, caseID, staffID int64, decisions []Decision, p Protocol, by audit.Event) error {
+	var fe apperr.FieldErrors
+	if strings.TrimSpace(p.Number) == "" {
+		fe.Add("protocol_number", "form.required")
+	}
+	if p.Date.IsZero() {
+		fe.Add("protocol_date", "form.date_invalid")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		a, err := s.ByCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if a.Case.Status != casework.Submitted {
+			return apperr.New(apperr.Conflict, "case.already_changed")
+		}
+		byRow := map[int64]Decision{}
+		for _, d := range decisions {
+			byRow[d.RowID] = d
+		}
+		need := map[string]int{} // per cell: units this decision approves
+		var fe apperr.FieldErrors
+		for i, r := range a.Rows {
+			d, ok := byRow[r.ID]
+			f := "rows-" + strconv.Itoa(i) + "-"
+			switch {
+			case !ok:
+				fe.Add(f+"approved", "form.required")
+			case d.Approved < 0 || d.Approved > r.Requested:
+				fe.Add(f+"approved", "quota.approved_range", map[string]any{"Requested": r.Requested})
+			case d.Approved < r.Requested && !slices.Contains(CutReasons, d.Reason):
+				fe.Add(f+"reason", "quota.reason_required")
+			}
+			need[r.Occupation[:1]] += d.Approved
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		majors := make([]string, 0, len(need))
+		for m := range need {
+			majors = append(majors, m)
+		}
+		slices.Sort(majors) // lock cells in one order: no deadlock between decisions
+		for _, major := range majors {
+			var quota int
+			err := tx.WriteRow(ctx, `UPDATE quota_cells SET quota = quota WHERE year = $1 AND region = $2 AND major_group = $3 RETURNING quota`,
+				a.Year, a.Region, major).Scan(&quota)
+			if errors.Is(err, sql.ErrNoRows) {
+				quota = 0 // no quota set for this cell
+			} else if err != nil {
+				return fmt.Errorf("quota.Decide lock: %w", err)
+			}
+			approved, err := approvedIn(ctx, tx, a.Year, a.Region, major)
+			if err != nil {
+				return err
+			}
+			if approved+need[major] > quota {
+				e := apperr.New(apperr.Conflict, "quota.exceeded")
+				e.Args = map[string]any{"Group": major, "Remaining": max(quota-approved, 0), "Wanted": need[major]}
+				return e
+			}
+		}
+		for _, r := range a.Rows {
+			d := byRow[r.ID]
+			reason := d.Reason
+			if d.Approved == r.Requested {
+				reason = ""
+			}
+			if _, err := tx.Exec(ctx, `UPDATE quota_rows SET approved = $1, cut_reason = $2 WHERE id = $3 AND case_id = $4 AND approved IS NULL`,
+				d.Approved, reason, r.ID, caseID); err != nil {
+				return fmt.Errorf("quota.Decide row: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE quota_applications SET protocol_number = $1, protocol_date = $2 WHERE case_id = $3`,
+			strings.TrimSpace(p.Number), p.Date.Format(time.DateOnly), caseID); err != nil {
+			return fmt.Errorf("quota.Decide: %w", err)
+		}
+		by.Detail = "protocol " + strings.TrimSpace(p.Number)
+		return Lifecycle.Decide(ctx, tx, a.Case, casework.Decided, now, by)
+	})
+}
