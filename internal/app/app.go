@@ -30,6 +30,7 @@ import (
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/jobs"
+	"github.com/emgek/emgek/internal/keyfile"
 	"github.com/emgek/emgek/internal/mail"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/profile"
@@ -134,7 +135,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Documents = &document.Service{DB: d, Blobs: blobs, Now: opt.Now}
-	key, err := audit.LoadKey(cfg.AuditKeyFile, cfg.Dev)
+	key, err := keyfile.Load(cfg.AuditKeyFile, cfg.Dev)
 	if err != nil {
 		return err
 	}

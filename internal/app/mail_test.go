@@ -82,7 +82,7 @@ func TestMailSurvivesKill(t *testing.T) {
 	mp := apptest.NewMailpit(t, apptest.FreePort(t))
 	addr := fmt.Sprintf("127.0.0.1:%d", apptest.FreePort(t))
 	base := "http://" + addr
-	if out, err := exec.Command(bin, "audit", "keygen", "--data", data).CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, "keygen", "--data", data).CombinedOutput(); err != nil {
 		t.Fatalf("keygen: %v\n%s", err, out)
 	}
 	start := func() *exec.Cmd {

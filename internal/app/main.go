@@ -20,6 +20,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/keyfile"
 	"github.com/emgek/emgek/internal/staff"
 )
 
@@ -32,7 +33,7 @@ Usage:
                                                                  (password read from stdin)
   emgek demo [--data ./data]                                     load demo people (idempotent)
   emgek audit verify [--data ./data]                             check the audit log's rows, chain and checkpoints
-  emgek audit keygen [--data ./data]                             create the key that signs the audit checkpoints
+  emgek keygen [--data ./data]                                   create the signing keys production needs (kept when present)
   emgek config [--data ./data] [--dev]                           print the configuration, secrets redacted
   emgek help                                                     this text
 
@@ -58,6 +59,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdin 
 		err = demo(ctx, rest, getenv, stdout)
 	case "audit":
 		err = auditCmd(ctx, rest, getenv, stdout)
+	case "keygen":
+		err = keygen(rest, getenv, stdout)
 	case "config":
 		err = printConfig(rest, getenv, stdout)
 	case "help", "-h", "--help":
@@ -213,18 +216,15 @@ func printConfig(args []string, getenv func(string) string, stdout io.Writer) er
 }
 
 func auditCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "keygen" {
-		return auditKeygen(args[1:], getenv, stdout)
-	}
 	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: emgek audit verify | emgek audit keygen")
+		return errors.New("usage: emgek audit verify")
 	}
 	cfg, _, err := load("audit verify", args[1:], getenv)
 	if err != nil {
 		return err
 	}
 	// Read-only: no migration, no sealing, no new key.
-	key, err := audit.LoadKey(cfg.AuditKeyFile, false)
+	key, err := keyfile.Load(cfg.AuditKeyFile, false)
 	if err != nil {
 		return err
 	}
@@ -252,18 +252,24 @@ func auditCmd(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-func auditKeygen(args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := load("audit keygen", args, getenv)
+// keygen creates the signing keys a production server needs and that
+// do not exist yet; existing keys are kept (replacing one would orphan
+// what it signed).
+func keygen(args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, err := load("keygen", args, getenv)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(cfg.AuditKeyFile); err == nil {
-		return fmt.Errorf("%s exists already: keep it (replacing it would orphan the checkpoints it signed)", cfg.AuditKeyFile)
+	for _, k := range []struct{ what, path string }{{"audit checkpoints", cfg.AuditKeyFile}, {"printed documents", cfg.SigningKeyFile}} {
+		if _, err := os.Stat(k.path); err == nil {
+			fmt.Fprintf(stdout, "kept     %s (%s)\n", k.path, k.what)
+			continue
+		}
+		key, err := keyfile.Load(k.path, true)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created  %s (%s), key id %s, public key %x\n", k.path, k.what, key.ID, []byte(key.Public))
 	}
-	key, err := audit.LoadKey(cfg.AuditKeyFile, true)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit key %s written to %s\npublic key: %x\n", key.ID, cfg.AuditKeyFile, []byte(key.Public))
 	return nil
 }

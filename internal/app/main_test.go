@@ -15,6 +15,7 @@ import (
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/i18n"
+	"github.com/emgek/emgek/internal/keyfile"
 	"github.com/emgek/emgek/internal/mail"
 )
 
@@ -141,7 +142,7 @@ func TestAuditVerifyCommand(t *testing.T) {
 		}
 	}
 	// What the server's sealer job does every minute.
-	key, err := audit.LoadKey(filepath.Join(data, "keys", "audit.ed25519.pem"), false)
+	key, err := keyfile.Load(filepath.Join(data, "keys", "audit.ed25519.pem"), false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,11 +20,11 @@ import (
 	"time"
 
 	"github.com/emgek/emgek/internal/app"
-	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/dbtest"
 	"github.com/emgek/emgek/internal/jobs"
+	"github.com/emgek/emgek/internal/keyfile"
 )
 
 // Env is a running instance.
@@ -74,9 +74,11 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 	for _, o := range opts {
 		o(cfg)
 	}
-	if !cfg.Dev { // production needs the audit key made beforehand
-		if _, err := audit.LoadKey(cfg.AuditKeyFile, true); err != nil {
-			t.Fatal(err)
+	if !cfg.Dev { // production needs its keys made beforehand
+		for _, k := range []string{cfg.AuditKeyFile, cfg.SigningKeyFile} {
+			if _, err := keyfile.Load(k, true); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	e := &Env{T: t}

@@ -11,11 +11,12 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/dbtest"
+	"github.com/emgek/emgek/internal/keyfile"
 )
 
 func setup(t *testing.T, d *db.DB) (*audit.Sealer, map[string]ed25519.PublicKey) {
 	t.Helper()
-	key, err := audit.LoadKey(filepath.Join(t.TempDir(), "keys", "audit.pem"), true)
+	key, err := keyfile.Load(filepath.Join(t.TempDir(), "keys", "audit.pem"), true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,19 +3,15 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/keyfile"
 )
 
 // The chain: writers insert rows with no hash, never touching a shared
@@ -33,57 +29,6 @@ import (
 
 // Genesis is the hash before the first row.
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
-
-// Key signs checkpoints.
-type Key struct {
-	ID      string // first 8 bytes of SHA-256 of the public key, hex
-	Private ed25519.PrivateKey
-	Public  ed25519.PublicKey
-}
-
-// LoadKey reads the audit key from path; when the file does not exist it
-// creates one (mode 0600) if create is set, and fails otherwise. Several
-// instances must share one file.
-func LoadKey(path string, create bool) (*Key, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) && !create {
-		return nil, fmt.Errorf("audit key %s does not exist: create it once with `emgek audit keygen` and give every instance the same file", path)
-	}
-	if errors.Is(err, os.ErrNotExist) {
-		_, priv, gerr := ed25519.GenerateKey(rand.Reader)
-		if gerr != nil {
-			return nil, gerr
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("audit key: %w", err)
-		}
-		b = pem.EncodeToMemory(&pem.Block{Type: "EMGEK AUDIT ED25519 SEED", Bytes: priv.Seed()})
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return LoadKey(path, false) // another process made it first
-		}
-		if err != nil {
-			return nil, fmt.Errorf("audit key: %w", err)
-		}
-		if _, err := f.Write(b); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("audit key: %w", err)
-		}
-		if err := f.Close(); err != nil {
-			return nil, fmt.Errorf("audit key: %w", err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("audit key: %w", err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil || len(block.Bytes) != ed25519.SeedSize {
-		return nil, fmt.Errorf("audit key %s: not an Emgek audit key", path)
-	}
-	priv := ed25519.NewKeyFromSeed(block.Bytes)
-	pub := priv.Public().(ed25519.PublicKey)
-	sum := sha256.Sum256(pub)
-	return &Key{ID: hex.EncodeToString(sum[:8]), Private: priv, Public: pub}, nil
-}
 
 // canonical is the text of a row that its hash covers.
 func canonical(id int64, at time.Time, e Event) string {
@@ -110,7 +55,7 @@ func checkpointMessage(seq int64, hash string) []byte {
 // Sealer chains committed rows.
 type Sealer struct {
 	DB  *db.DB
-	Key *Key
+	Key *keyfile.Key
 	Now func() time.Time
 }
 

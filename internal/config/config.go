@@ -18,18 +18,19 @@ import (
 
 // Config is the effective configuration of one emgek process.
 type Config struct {
-	Addr          string   // listen address
-	DataDir       string   // SQLite file, files, keys
-	DatabaseURL   string   // postgres://… or sqlite:path; empty means SQLite in DataDir
-	SMTPURL       string   // smtp://user:pass@host:port?tls=starttls|tls|none
-	MailFrom      string   // From: of every email
-	BaseURL       string   // public URL used in emails and QR codes
-	baseURLSet    bool     // BaseURL was configured, not derived from Addr
-	BlobURL       string   // s3://… or a folder; empty means DataDir/files
-	Jurisdictions []string // KG, KZ
-	DefaultLang   string   // ru, ky, kk, en
-	Dev           bool     // demo stand-ins, /dev routes, demo data
-	AuditKeyFile  string   // Ed25519 key signing the audit checkpoints
+	Addr           string   // listen address
+	DataDir        string   // SQLite file, files, keys
+	DatabaseURL    string   // postgres://… or sqlite:path; empty means SQLite in DataDir
+	SMTPURL        string   // smtp://user:pass@host:port?tls=starttls|tls|none
+	MailFrom       string   // From: of every email
+	BaseURL        string   // public URL used in emails and QR codes
+	baseURLSet     bool     // BaseURL was configured, not derived from Addr
+	BlobURL        string   // s3://… or a folder; empty means DataDir/files
+	Jurisdictions  []string // KG, KZ
+	DefaultLang    string   // ru, ky, kk, en
+	Dev            bool     // demo stand-ins, /dev routes, demo data
+	AuditKeyFile   string   // Ed25519 key signing the audit checkpoints
+	SigningKeyFile string   // Ed25519 key signing printed documents' QR codes
 	// TrustedProxies are the load balancers allowed to say, in
 	// X-Forwarded-For, which address a request came from.
 	TrustedProxies []netip.Prefix
@@ -45,16 +46,17 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		return def
 	}
 	c := &Config{
-		Addr:         env("EMGEK_ADDR", "127.0.0.1:8080"),
-		DataDir:      env("EMGEK_DATA", "data"),
-		DatabaseURL:  getenv("EMGEK_DATABASE_URL"),
-		SMTPURL:      getenv("EMGEK_SMTP_URL"),
-		MailFrom:     env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
-		BaseURL:      getenv("EMGEK_BASE_URL"),
-		BlobURL:      getenv("EMGEK_BLOB_URL"),
-		DefaultLang:  env("EMGEK_DEFAULT_LANG", "ru"),
-		AuditKeyFile: getenv("EMGEK_AUDIT_KEY_FILE"),
-		Dev:          env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
+		Addr:           env("EMGEK_ADDR", "127.0.0.1:8080"),
+		DataDir:        env("EMGEK_DATA", "data"),
+		DatabaseURL:    getenv("EMGEK_DATABASE_URL"),
+		SMTPURL:        getenv("EMGEK_SMTP_URL"),
+		MailFrom:       env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
+		BaseURL:        getenv("EMGEK_BASE_URL"),
+		BlobURL:        getenv("EMGEK_BLOB_URL"),
+		DefaultLang:    env("EMGEK_DEFAULT_LANG", "ru"),
+		AuditKeyFile:   getenv("EMGEK_AUDIT_KEY_FILE"),
+		SigningKeyFile: getenv("EMGEK_SIGNING_KEY_FILE"),
+		Dev:            env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
 	}
 	juris := env("EMGEK_JURISDICTIONS", "KG")
 	var proxyErr error
@@ -93,6 +95,9 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 	}
 	if c.AuditKeyFile == "" {
 		c.AuditKeyFile = filepath.Join(c.DataDir, "keys", "audit.ed25519.pem")
+	}
+	if c.SigningKeyFile == "" {
+		c.SigningKeyFile = filepath.Join(c.DataDir, "keys", "documents.ed25519.pem")
 	}
 	c.baseURLSet = c.BaseURL != ""
 	if c.BaseURL == "" {
@@ -134,8 +139,10 @@ func (c *Config) ValidateProduction() error {
 	if c.SMTPURL == "" {
 		errs = append(errs, errors.New("EMGEK_SMTP_URL is not set: without --dev, emails (confirmation links, password resets) must go to a real SMTP server, e.g. EMGEK_SMTP_URL=smtp://user:password@mail.example.org:587"))
 	}
-	if _, err := os.Stat(c.AuditKeyFile); err != nil {
-		errs = append(errs, fmt.Errorf("EMGEK_AUDIT_KEY_FILE: %s does not exist: create it once with `emgek audit keygen` (keep it outside the data folder and give every instance the same file)", c.AuditKeyFile))
+	for _, k := range [][2]string{{"EMGEK_AUDIT_KEY_FILE", c.AuditKeyFile}, {"EMGEK_SIGNING_KEY_FILE", c.SigningKeyFile}} {
+		if _, err := os.Stat(k[1]); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s does not exist: create it once with `emgek keygen` (keep it outside the data folder and give every instance the same file)", k[0], k[1]))
+		}
 	}
 	if !c.baseURLSet {
 		errs = append(errs, errors.New("EMGEK_BASE_URL is not set: emailed links need the portal's public address, e.g. EMGEK_BASE_URL=https://ework.example.gov"))
@@ -182,6 +189,7 @@ func (c *Config) Dump() string {
 		{"EMGEK_DEV", fmt.Sprint(c.Dev)},
 		{"EMGEK_TRUSTED_PROXIES", fmt.Sprint(c.TrustedProxies)},
 		{"EMGEK_AUDIT_KEY_FILE", c.AuditKeyFile},
+		{"EMGEK_SIGNING_KEY_FILE", c.SigningKeyFile},
 	}
 	var b strings.Builder
 	for _, r := range rows {

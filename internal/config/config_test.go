@@ -12,7 +12,7 @@ func TestValidateProduction(t *testing.T) {
 		env  map[string]string
 		want []string // substrings of the error; none means valid
 	}{
-		{map[string]string{}, []string{"EMGEK_SMTP_URL is not set", "EMGEK_BASE_URL is not set", "emgek audit keygen"}},
+		{map[string]string{}, []string{"EMGEK_SMTP_URL is not set", "EMGEK_BASE_URL is not set", "emgek keygen"}},
 		{map[string]string{"EMGEK_SMTP_URL": "smtp://m:25", "EMGEK_BASE_URL": "http://portal.example.gov"}, []string{"is not https"}},
 		{map[string]string{"EMGEK_SMTP_URL": "smtp://m:25", "EMGEK_BASE_URL": "https://portal.example.gov"}, nil},
 		{map[string]string{"EMGEK_SMTP_URL": "smtp://m:25", "EMGEK_BASE_URL": "http://127.0.0.1:8080"}, nil},
@@ -23,7 +23,7 @@ func TestValidateProduction(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if len(tt.env) > 0 {
-			tt.env["EMGEK_AUDIT_KEY_FILE"] = key
+			tt.env["EMGEK_AUDIT_KEY_FILE"], tt.env["EMGEK_SIGNING_KEY_FILE"] = key, key
 		}
 		c, err := Load(nil, nil, func(k string) string { return tt.env[k] })
 		if err != nil {
