@@ -35,8 +35,10 @@ import (
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/public"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
+	"github.com/emgek/emgek/internal/verify"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -67,6 +69,8 @@ type App struct {
 	Profiles  *profile.Service
 	// Occupations is the ISCO-08 classifier, loaded once.
 	Occupations *classifier.Occupations
+	Quotas      *quota.Service
+	Issuer      *verify.Issuer
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -140,6 +144,12 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Sealer = &audit.Sealer{DB: d, Key: key, Now: opt.Now}
+	signing, err := keyfile.Load(cfg.SigningKeyFile, cfg.Dev)
+	if err != nil {
+		return err
+	}
+	a.Issuer = &verify.Issuer{DB: d, Blobs: blobs, Signer: verify.NewSigner(signing), BaseURL: cfg.BaseURL, Now: opt.Now}
+	a.Quotas = &quota.Service{DB: d, Now: opt.Now}
 	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff,
 		PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL), Now: opt.Now,
 		Sweeps: []jobs.Sweep{
@@ -181,7 +191,8 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	rt.HandleRaw("GET /static/", web.StaticHandler())
 	rt.HandleRaw("GET /healthz", public.Health(a.DB))
 	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff, Occupations: a.Occupations}).Routes(rt)
+	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff, Occupations: a.Occupations,
+		Issuer: a.Issuer, Quotas: a.Quotas}).Routes(rt)
 	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
 	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
 	if a.Config.Dev {
@@ -189,9 +200,10 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	}
 }
 
-// sessionless paths carry no session: they are hit often and need none.
+// sessionless paths carry no session: they are hit often (checkers at a
+// border post scanning QR codes) and need none.
 func sessionless(path string) bool {
-	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/metrics"
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/verify/") || path == "/healthz" || path == "/metrics"
 }
 
 func (a *App) handler() http.Handler {

@@ -59,6 +59,8 @@ var matrix = map[string]string{
 	"GET /office/staff/{id}":                    "admins",
 	"POST /office/staff/{id}":                   "admins",
 	"GET /dev/mail":                             "public",
+	"GET /verify/key":                           "public",
+	"GET /verify/{token}":                       "public",
 	"GET /occupations":                          "public",
 	"GET /occupations.json":                     "public",
 	"GET /cabinet/profile":                      "cabinets",

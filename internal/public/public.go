@@ -16,7 +16,9 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/i18n"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/staff"
+	"github.com/emgek/emgek/internal/verify"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -29,6 +31,8 @@ type Handler struct {
 	Staff    *staff.Service
 	// Occupations is the ISCO-08 classifier, searched in memory.
 	Occupations *classifier.Occupations
+	Issuer      *verify.Issuer
+	Quotas      *quota.Service
 }
 
 // Routes registers the public pages.
@@ -39,6 +43,8 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /captcha/{file}", web.Public, h.captchaFile)
 	rt.Handle("GET /occupations", web.Public, h.searchOccupations)
 	rt.Handle("GET /occupations.json", web.Public, h.occupationsJSON)
+	rt.Handle("GET /verify/key", web.Public, h.verifyKeys)
+	rt.Handle("GET /verify/{token}", web.Public, h.verifyDocument)
 }
 
 type homePage struct{ web.Page }

@@ -1,0 +1,101 @@
+package public
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/verify"
+	"github.com/emgek/emgek/internal/web"
+)
+
+type verifyPage struct {
+	web.Page
+	Genuine  bool
+	Issued   verify.Issued
+	Number   string
+	Holder   string
+	Protocol string
+	Rows     []quota.Row
+}
+
+// verifyDocument is what a QR code opens: whether the document is
+// genuine and what it says, from the database, with the SHA-256 of the
+// PDF as issued. Every check is logged. No login, no session.
+func (h *Handler) verifyDocument(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := &verifyPage{Page: h.Kit.Page(r, "verify.title")}
+	id, err := h.Issuer.Signer.Check(r.PathValue("token"))
+	if err == nil {
+		p.Issued, err = h.Issuer.ByID(ctx, id)
+	}
+	result := "genuine"
+	switch {
+	case errors.Is(err, verify.ErrForged):
+		result = "forged"
+	case err != nil && p.Issued.ID == 0:
+		result = "unknown"
+	case err != nil:
+		return err
+	}
+	if result == "genuine" {
+		if err := h.describe(r, p); err != nil {
+			return err
+		}
+		p.Genuine = true
+	}
+	if err := h.DB.Transact(ctx, func(tx *db.DB) error {
+		return audit.Record(ctx, tx, h.Kit.Now(), audit.Event{Actor: "anonymous", Action: "document.verify",
+			Object: "issued:" + strconv.FormatInt(p.Issued.ID, 10), IP: web.ClientIP(r), Detail: result})
+	}); err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !p.Genuine {
+		status = http.StatusNotFound
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return h.Kit.Render(w, r, status, "public/verify", p)
+}
+
+// describe fills in what the document says, for the kinds there are.
+func (h *Handler) describe(r *http.Request, p *verifyPage) error {
+	ctx := r.Context()
+	a, err := h.Quotas.ByCase(ctx, h.DB, p.Issued.CaseID)
+	if err != nil {
+		return err
+	}
+	c, err := account.ByID(ctx, h.DB, a.Case.CabinetID)
+	if err != nil {
+		return err
+	}
+	p.Number, p.Holder, p.Rows = a.Case.Number, c.DisplayName(), a.Rows
+	p.Protocol = p.L.T("extract.protocol_value", map[string]any{"Number": a.ProtocolNumber, "Date": a.ProtocolDate})
+	return nil
+}
+
+// verifyKeys publishes the public keys, for checking tokens offline.
+func (h *Handler) verifyKeys(w http.ResponseWriter, r *http.Request) error {
+	type key struct {
+		ID        string `json:"key_id"`
+		Algorithm string `json:"algorithm"`
+		Public    string `json:"public_key"` // base64
+	}
+	var keys []key
+	for id, pub := range h.Issuer.Signer.Keys {
+		keys = append(keys, key{ID: id, Algorithm: "Ed25519", Public: base64.StdEncoding.EncodeToString(pub)})
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].ID < keys[j].ID })
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(map[string]any{
+		"keys":   keys,
+		"format": "v1.<key_id>.<document_id>.<base64url Ed25519 signature of \"emgek verify\\nv1.<key_id>.<document_id>\">",
+	})
+}
