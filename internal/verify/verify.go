@@ -67,7 +67,7 @@ func (s *Signer) Check(token string) (int64, error) {
 	if !ok {
 		return 0, ErrForged
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[3])
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[3]) // Strict: one token per signature
 	if err != nil || !ed25519.Verify(pub, message(strings.Join(parts[:3], ".")), sig) {
 		return 0, ErrForged
 	}
