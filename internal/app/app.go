@@ -193,8 +193,10 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff, Occupations: a.Occupations,
 		Issuer: a.Issuer, Quotas: a.Quotas}).Routes(rt)
-	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
-	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles}).Routes(rt)
+	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles,
+		Quotas: a.Quotas, Occupations: a.Occupations, Issuer: a.Issuer}).Routes(rt)
+	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles,
+		Quotas: a.Quotas, Occupations: a.Occupations}).Routes(rt)
 	if a.Config.Dev {
 		(&public.Dev{Kit: k, Outbox: a.Outbox}).Routes(rt)
 	}

@@ -59,6 +59,17 @@ var matrix = map[string]string{
 	"GET /office/staff/{id}":                    "admins",
 	"POST /office/staff/{id}":                   "admins",
 	"GET /dev/mail":                             "public",
+	"GET /cabinet/quota":                        "employers",
+	"GET /cabinet/quota/new":                    "employers",
+	"POST /cabinet/quota/new":                   "employers",
+	"GET /cabinet/quota/{id}":                   "employers",
+	"POST /cabinet/quota/{id}/submit":           "employers",
+	"GET /cabinet/quota/{id}/extract.pdf":       "employers",
+	"GET /office/quota":                         "staff",
+	"GET /office/quota/{id}":                    "staff",
+	"POST /office/quota/{id}/decide":            "staff",
+	"GET /office/quota/ledger":                  "staff",
+	"POST /office/quota/ledger":                 "admins",
 	"GET /verify/key":                           "public",
 	"GET /verify/{token}":                       "public",
 	"GET /occupations":                          "public",
@@ -83,10 +94,11 @@ var matrix = map[string]string{
 }
 
 var groups = map[string][]web.Role{
-	"public":   web.Public,
-	"cabinets": web.Cabinets,
-	"staff":    web.Staff,
-	"admins":   web.Admins,
+	"public":    web.Public,
+	"cabinets":  web.Cabinets,
+	"staff":     web.Staff,
+	"admins":    web.Admins,
+	"employers": {web.Employer},
 }
 
 // checkMatrix compares the registered routes with the table.

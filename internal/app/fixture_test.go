@@ -11,6 +11,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -61,6 +62,11 @@ func newFixture(t *testing.T, e *apptest.Env) *fixture {
 		t.Fatal(err)
 	}
 	fx.ids["change"] = strconv.FormatInt(staffID, 10)
+	q, err := e.App.Quotas.Apply(t.Context(), cabinetID, 2026, "KG-GB", []quota.Row{{Country: "UZ", Occupation: "7112", Requested: 2}}, audit.Event{Actor: "system"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.ids["quota"] = strconv.FormatInt(q, 10)
 	return fx
 }
 
@@ -126,6 +132,9 @@ func (fx *fixture) path(p string) string {
 	}
 	if strings.HasPrefix(p, "/cabinet/documents/") {
 		return strings.Replace(p, "{id}", fx.ids["doc"], 1)
+	}
+	if strings.Contains(p, "/quota/") {
+		return strings.Replace(p, "{id}", fx.ids["quota"], 1)
 	}
 	if strings.Contains(p, "/changes/") {
 		return strings.Replace(p, "{id}", fx.ids["change"], 1)

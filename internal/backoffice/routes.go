@@ -10,10 +10,12 @@ import (
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/profile"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
 	"github.com/emgek/emgek/internal/web"
@@ -29,6 +31,9 @@ type Handler struct {
 	Guard     *throttle.LoginGuard
 	Messages  *message.Service
 	Profiles  *profile.Service
+	Quotas    *quota.Service
+	// Occupations is the ISCO-08 classifier.
+	Occupations *classifier.Occupations
 }
 
 // Routes registers the back-office pages.
@@ -52,6 +57,13 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /office/changes/{id}", web.Staff, h.showChange)
 	rt.Handle("POST /office/changes/{id}/approve", web.Staff, h.approveChange)
 	rt.Handle("POST /office/changes/{id}/reject", web.Staff, h.rejectChange)
+
+	// Foreign-labour quotas (S3): the queue, the commission's decisions, the ledger.
+	rt.Handle("GET /office/quota", web.Staff, h.listQuota)
+	rt.Handle("GET /office/quota/{id}", web.Staff, h.showQuota)
+	rt.Handle("POST /office/quota/{id}/decide", web.Staff, h.decideQuota)
+	rt.Handle("GET /office/quota/ledger", web.Staff, h.showLedger)
+	rt.Handle("POST /office/quota/ledger", web.Admins, h.setQuota)
 
 	// Back-office accounts (admins only).
 	rt.Handle("GET /office/staff", web.Admins, h.listStaff)

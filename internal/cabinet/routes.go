@@ -7,11 +7,14 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/captcha"
+	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/profile"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/throttle"
+	"github.com/emgek/emgek/internal/verify"
 	"github.com/emgek/emgek/internal/web"
 )
 
@@ -25,6 +28,10 @@ type Handler struct {
 	Guard     *throttle.LoginGuard
 	Messages  *message.Service
 	Profiles  *profile.Service
+	Quotas    *quota.Service
+	// Occupations is the ISCO-08 classifier.
+	Occupations *classifier.Occupations
+	Issuer      *verify.Issuer
 }
 
 // Routes registers the pages; the table reads as the service's contents.
@@ -68,10 +75,21 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /cabinet/profile/update/{subject}", web.Cabinets, h.profileFile)
 	rt.Handle("GET /cabinet/profile/changes/{id}", web.Cabinets, h.showChange)
 
+	// Foreign-labour quota applications (S3), employers only.
+	rt.Handle("GET /cabinet/quota", employers, h.listQuota)
+	rt.Handle("GET /cabinet/quota/new", employers, h.showNewQuota)
+	rt.Handle("POST /cabinet/quota/new", employers, h.createQuota)
+	rt.Handle("GET /cabinet/quota/{id}", employers, h.showQuota)
+	rt.Handle("POST /cabinet/quota/{id}/submit", employers, h.submitQuota)
+	rt.Handle("GET /cabinet/quota/{id}/extract.pdf", employers, h.quotaExtract)
+
 	// Messages from the ministry (S6).
 	rt.Handle("GET /cabinet/messages", web.Cabinets, h.listMessages)
 	rt.Handle("GET /cabinet/messages/{id}", web.Cabinets, h.showMessage)
 }
+
+// employers are the cabinets that apply for quotas.
+var employers = []web.Role{web.Employer}
 
 // actor is who acts in a request, for the audit log.
 func actor(r *http.Request) account.Actor {

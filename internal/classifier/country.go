@@ -50,3 +50,31 @@ func CountryName(ctx context.Context, d *db.DB, code, lang string) string {
 	}
 	return name
 }
+
+// Region is a first-level unit of a jurisdiction.
+type Region struct {
+	Code string
+	Name string
+}
+
+// Regions lists Kyrgyzstan's regions with names in lang.
+func Regions(ctx context.Context, d *db.DB, lang string) ([]Region, error) {
+	col := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]
+	if col == "" {
+		col = "name_en"
+	}
+	rows, err := d.Query(ctx, `SELECT code, `+col+` FROM regions WHERE jurisdiction = 'KG' ORDER BY code`)
+	if err != nil {
+		return nil, fmt.Errorf("classifier.Regions: %w", err)
+	}
+	defer rows.Close()
+	var out []Region
+	for rows.Next() {
+		var r Region
+		if err := rows.Scan(&r.Code, &r.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

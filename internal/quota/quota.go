@@ -268,3 +268,59 @@ func (s *Service) Decide(ctx context.Context, caseID, staffID int64, decisions [
 		return Lifecycle.Decide(ctx, tx, a.Case, casework.Decided, now, by)
 	})
 }
+
+// ByCabinet lists a cabinet's applications, newest first.
+func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]*Application, error) {
+	rows, err := s.DB.Query(ctx, `SELECT c.id FROM cases c WHERE c.service = $1 AND c.cabinet_id = $2 ORDER BY c.id DESC LIMIT 200`,
+		Lifecycle.Service, cabinetID)
+	if err != nil {
+		return nil, fmt.Errorf("quota.ByCabinet: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []*Application
+	for _, id := range ids {
+		a, err := s.ByCase(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Queue lists submitted applications, the earliest due first.
+func (s *Service) Queue(ctx context.Context) ([]*Application, error) {
+	rows, err := s.DB.Query(ctx, `SELECT id FROM cases WHERE service = $1 AND status IN ('submitted', 'documents_requested')
+		ORDER BY due_at, id LIMIT 100`, Lifecycle.Service)
+	if err != nil {
+		return nil, fmt.Errorf("quota.Queue: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []*Application
+	for _, id := range ids {
+		a, err := s.ByCase(ctx, s.DB, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

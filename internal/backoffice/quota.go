@@ -1,0 +1,179 @@
+package backoffice
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/classifier"
+	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/web"
+)
+
+type quotaQueuePage struct {
+	web.Page
+	Applications []*quota.Application
+}
+
+// listQuota is the queue of quota applications, the earliest due first.
+func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
+	apps, err := h.Quotas.Queue(r.Context())
+	if err != nil {
+		return err
+	}
+	return h.Kit.Render(w, r, http.StatusOK, "office/quota_queue", &quotaQueuePage{Page: h.Kit.Page(r, "office.quota.title"), Applications: apps})
+}
+
+type quotaCasePage struct {
+	web.Page
+	App       *quota.Application
+	Employer  *account.Cabinet
+	Countries map[string]string
+	Titles    map[string]string
+	Reasons   []web.Option
+	Rows      []int
+}
+
+func (h *Handler) renderQuota(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := h.Quotas.ByCase(ctx, h.DB, id)
+	if err != nil {
+		return err
+	}
+	c, err := account.ByID(ctx, h.DB, a.Case.CabinetID)
+	if err != nil {
+		return err
+	}
+	p := &quotaCasePage{Page: h.Kit.Page(r, "quota.application"), App: a, Employer: c,
+		Countries: map[string]string{}, Titles: map[string]string{}}
+	p.Form = form
+	for i, row := range a.Rows {
+		p.Rows = append(p.Rows, i)
+		p.Countries[row.Country] = classifier.CountryName(ctx, h.DB, row.Country, p.Lang)
+		if o := h.Occupations.ByCode(row.Occupation); o != nil {
+			p.Titles[row.Occupation] = o.Code + " " + o.Title(p.Lang)
+		}
+	}
+	for _, reason := range quota.CutReasons {
+		p.Reasons = append(p.Reasons, web.Option{Value: reason, Label: p.L.T("quota.reason." + reason)})
+	}
+	return h.Kit.Render(w, r, status, "office/quota_case", p)
+}
+
+func (h *Handler) showQuota(w http.ResponseWriter, r *http.Request) error {
+	return h.renderQuota(w, r, http.StatusOK, web.NewForm(nil))
+}
+
+// decideQuota records the commission's decision: per row the approved
+// number and, for a cut, the reason; the protocol's number and date.
+func (h *Handler) decideQuota(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
+	}
+	form := web.NewForm(r.PostForm)
+	a, err := h.Quotas.ByCase(ctx, h.DB, id)
+	if err != nil {
+		return err
+	}
+	var decisions []quota.Decision
+	var fe apperr.FieldErrors
+	for i, row := range a.Rows {
+		f := "rows-" + strconv.Itoa(i) + "-"
+		n, err := strconv.Atoi(strings.TrimSpace(form.Get(f + "approved")))
+		if err != nil {
+			fe.Add(f+"approved", "quota.approved_range", map[string]any{"Requested": row.Requested})
+			continue
+		}
+		decisions = append(decisions, quota.Decision{RowID: row.ID, Approved: n, Reason: form.Get(f + "reason")})
+	}
+	date, _ := time.Parse(time.DateOnly, web.DateValue(r.PostForm, "protocol_date"))
+	if len(fe) == 0 {
+		err = h.Quotas.Decide(ctx, id, web.User(ctx).ID, decisions, quota.Protocol{Number: form.Get("protocol_number"), Date: date}, by(r))
+	} else {
+		err = fe.Err()
+	}
+	if err != nil {
+		if form.SetErrors(err) {
+			return h.renderQuota(w, r, http.StatusUnprocessableEntity, form)
+		}
+		if e, ok := apperr.As(err); ok && e.Kind == apperr.Conflict {
+			form.Errors.Add("decision", e.Key, e.Args)
+			return h.renderQuota(w, r, http.StatusConflict, form)
+		}
+		return err
+	}
+	h.Kit.Flash(r, "office.quota.decided")
+	return web.Redirect(w, r, "/office/quota")
+}
+
+type ledgerPage struct {
+	web.Page
+	Year    int
+	Cells   []quota.Cell
+	Regions []web.Option
+	Majors  []web.Option
+}
+
+func (h *Handler) renderLedger(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
+	ctx := r.Context()
+	year := h.Kit.Now().Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y < 2100 {
+		year = y
+	}
+	cells, err := h.Quotas.Cells(ctx, year)
+	if err != nil {
+		return err
+	}
+	p := &ledgerPage{Page: h.Kit.Page(r, "office.ledger.title"), Year: year, Cells: cells}
+	p.Form = form
+	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
+	if err != nil {
+		return err
+	}
+	for _, reg := range regions {
+		p.Regions = append(p.Regions, web.Option{Value: reg.Code, Label: reg.Name})
+	}
+	for d := '0'; d <= '9'; d++ {
+		if o := h.Occupations.ByCode(string(d)); o != nil {
+			p.Majors = append(p.Majors, web.Option{Value: o.Code, Label: o.Code + " " + o.Title(p.Lang)})
+		}
+	}
+	return h.Kit.Render(w, r, status, "office/quota_ledger", p)
+}
+
+func (h *Handler) showLedger(w http.ResponseWriter, r *http.Request) error {
+	return h.renderLedger(w, r, http.StatusOK, web.NewForm(nil))
+}
+
+// setQuota sets one cell of the ledger (admins).
+func (h *Handler) setQuota(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
+	}
+	form := web.NewForm(r.PostForm)
+	year, _ := strconv.Atoi(form.Get("year"))
+	n, err := strconv.Atoi(strings.TrimSpace(form.Get("quota")))
+	if err != nil {
+		n = -1
+	}
+	if err := h.Quotas.SetQuota(r.Context(), year, form.Get("region"), form.Get("major_group"), n, by(r)); err != nil {
+		if form.SetErrors(err) {
+			return h.renderLedger(w, r, http.StatusUnprocessableEntity, form)
+		}
+		return err
+	}
+	h.Kit.Flash(r, "office.ledger.saved")
+	return web.Redirect(w, r, "/office/quota/ledger?year="+strconv.Itoa(year))
+}

@@ -1,0 +1,250 @@
+package cabinet
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/casework"
+	"github.com/emgek/emgek/internal/classifier"
+	"github.com/emgek/emgek/internal/printout"
+	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/web"
+)
+
+type quotaListPage struct {
+	web.Page
+	Applications []*quota.Application
+	Cells        []quota.Cell
+	Year         int
+}
+
+// listQuota is the archive of the employer's quota applications (S3),
+// with the ledger's remaining figures for the year.
+func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	apps, err := h.Quotas.ByCabinet(ctx, web.User(ctx).ID)
+	if err != nil {
+		return err
+	}
+	year := h.Kit.Now().Year()
+	cells, err := h.Quotas.Cells(ctx, year)
+	if err != nil {
+		return err
+	}
+	p := &quotaListPage{Page: h.Kit.Page(r, "quota.title"), Applications: apps, Cells: cells, Year: year}
+	return h.Kit.Render(w, r, http.StatusOK, "cabinet/quota_list", p)
+}
+
+type quotaFormPage struct {
+	web.Page
+	Rows      []int // indexes of the row fields shown
+	Years     []web.Option
+	Regions   []web.Option
+	Countries []web.Option
+}
+
+func (h *Handler) renderQuotaForm(w http.ResponseWriter, r *http.Request, status int, form *web.Form, rows int) error {
+	ctx := r.Context()
+	p := &quotaFormPage{Page: h.Kit.Page(r, "quota.new")}
+	p.Form = form
+	for i := range rows {
+		p.Rows = append(p.Rows, i)
+	}
+	y := h.Kit.Now().Year()
+	p.Years = []web.Option{{Value: strconv.Itoa(y), Label: strconv.Itoa(y)}, {Value: strconv.Itoa(y + 1), Label: strconv.Itoa(y + 1)}}
+	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
+	if err != nil {
+		return err
+	}
+	for _, reg := range regions {
+		p.Regions = append(p.Regions, web.Option{Value: reg.Code, Label: reg.Name})
+	}
+	countries, err := classifier.Countries(ctx, h.DB, p.Lang)
+	if err != nil {
+		return err
+	}
+	for _, c := range countries {
+		p.Countries = append(p.Countries, web.Option{Value: c.Code, Label: c.Name})
+	}
+	return h.Kit.Render(w, r, status, "cabinet/quota_form", p)
+}
+
+func (h *Handler) showNewQuota(w http.ResponseWriter, r *http.Request) error {
+	return h.renderQuotaForm(w, r, http.StatusOK, web.NewForm(url.Values{}), 1)
+}
+
+// rowCount is how many rows the submitted form had.
+func rowCount(v url.Values) int {
+	n := 0
+	for n < 50 && v.Has("rows-"+strconv.Itoa(n)+"-country") {
+		n++
+	}
+	return max(n, 1)
+}
+
+// createQuota saves the application as a draft — or, with "add a row"
+// (the green plus, which works without JavaScript), shows the form again
+// with one more row and everything typed kept.
+func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
+	}
+	form := web.NewForm(r.PostForm)
+	n := rowCount(r.PostForm)
+	if form.Get("action") == "add_row" {
+		return h.renderQuotaForm(w, r, http.StatusOK, form, n+1)
+	}
+	var rows []quota.Row
+	for i := range n {
+		p := "rows-" + strconv.Itoa(i) + "-"
+		occ := strings.TrimSpace(form.Get(p + "occupation"))
+		if code, _, ok := strings.Cut(occ, " "); ok {
+			occ = code // "7112 Bricklayers…" from the autocomplete
+		}
+		requested, _ := strconv.Atoi(strings.TrimSpace(form.Get(p + "requested")))
+		if form.Get(p+"country") == "" && occ == "" && requested == 0 && n > 1 {
+			continue // an empty extra row
+		}
+		if h.Occupations.ByCode(occ) == nil {
+			occ = "" // not a code of the classifier
+		}
+		rows = append(rows, quota.Row{Country: form.Get(p + "country"), Occupation: occ, Requested: requested, Justification: form.Get(p + "justification")})
+	}
+	year, _ := strconv.Atoi(form.Get("year"))
+	a := actor(r)
+	id, err := h.Quotas.Apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, audit.Event{Actor: a.Who, IP: a.IP})
+	if err != nil {
+		if !form.SetErrors(err) {
+			return err
+		}
+		return h.renderQuotaForm(w, r, http.StatusUnprocessableEntity, form, n)
+	}
+	h.Kit.Flash(r, "quota.saved")
+	return web.Redirect(w, r, "/cabinet/quota/"+strconv.FormatInt(id, 10))
+}
+
+type quotaPage struct {
+	web.Page
+	App        *quota.Application
+	RegionName string
+	Countries  map[string]string
+	Titles     map[string]string
+}
+
+// ownQuota loads one of the cabinet's own applications.
+func (h *Handler) ownQuota(r *http.Request) (*quota.Application, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	a, err := h.Quotas.ByCase(r.Context(), h.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Case.CabinetID != web.User(r.Context()).ID {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return a, nil
+}
+
+func (h *Handler) showQuota(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.ownQuota(r)
+	if err != nil {
+		return err
+	}
+	p := &quotaPage{Page: h.Kit.Page(r, "quota.application"), App: a}
+	if err := h.quotaNames(r, p); err != nil {
+		return err
+	}
+	return h.Kit.Render(w, r, http.StatusOK, "cabinet/quota", p)
+}
+
+// quotaNames puts the names of the region, countries and occupations of
+// an application in the page's language.
+func (h *Handler) quotaNames(r *http.Request, p *quotaPage) error {
+	ctx := r.Context()
+	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
+	if err != nil {
+		return err
+	}
+	for _, reg := range regions {
+		if reg.Code == p.App.Region {
+			p.RegionName = reg.Name
+		}
+	}
+	p.Countries, p.Titles = map[string]string{}, map[string]string{}
+	for _, row := range p.App.Rows {
+		p.Countries[row.Country] = classifier.CountryName(ctx, h.DB, row.Country, p.Lang)
+		if o := h.Occupations.ByCode(row.Occupation); o != nil {
+			p.Titles[row.Occupation] = o.Code + " " + o.Title(p.Lang)
+		}
+	}
+	return nil
+}
+
+// submitQuota sends the draft (or resubmits after documents were asked).
+func (h *Handler) submitQuota(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.ownQuota(r)
+	if err != nil {
+		return err
+	}
+	act := actor(r)
+	if err := h.Quotas.Submit(r.Context(), a.Case.CabinetID, a.Case.ID, audit.Event{Actor: act.Who, IP: act.IP}); err != nil {
+		return err
+	}
+	h.Kit.Flash(r, "quota.sent")
+	return web.Redirect(w, r, "/cabinet/quota/"+r.PathValue("id"))
+}
+
+// quotaExtract downloads the extract from the protocol, issued once per
+// language: downloading again gives the same bytes, which the QR's page
+// describes by their SHA-256.
+func (h *Handler) quotaExtract(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, err := h.ownQuota(r)
+	if err != nil {
+		return err
+	}
+	if a.Case.Status != casework.Decided {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	l := web.Localizer(ctx)
+	p := &quotaPage{Page: h.Kit.Page(r, "quota.application"), App: a}
+	if err := h.quotaNames(r, p); err != nil {
+		return err
+	}
+	c, err := account.ByID(ctx, h.DB, a.Case.CabinetID)
+	if err != nil {
+		return err
+	}
+	e := printout.QuotaExtract{ProtocolNumber: a.ProtocolNumber, ProtocolDate: a.ProtocolDate, CaseNumber: a.Case.Number,
+		Employer: c.DisplayName(), INN: c.Employer.INN, Year: a.Year, Region: p.RegionName}
+	for _, row := range a.Rows {
+		x := printout.ExtractRow{Country: p.Countries[row.Country], Occupation: p.Titles[row.Occupation], Requested: row.Requested}
+		if row.Approved != nil {
+			x.Approved = *row.Approved
+		}
+		if row.CutReason != "" {
+			x.Reason = l.T("quota.reason." + row.CutReason)
+		}
+		e.Rows = append(e.Rows, x)
+	}
+	_, pdf, err := h.Issuer.Issue(ctx, "quota_extract", a.Case.ID, l.Lang, func(w2 io.Writer, verifyURL string) error {
+		e.VerifyURL = verifyURL
+		return printout.WriteQuotaExtract(w2, e, l)
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="`+a.Case.Number+`.pdf"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write(pdf)
+	return err
+}
