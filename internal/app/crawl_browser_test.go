@@ -20,7 +20,7 @@ import (
 
 // notPages are GET routes that answer with something other than a page.
 var notPages = []string{"GET /static/", "GET /healthz", "GET /metrics", "GET /captcha/{file}", "GET /lang/{lang}",
-	"GET /cabinet/documents/{id}", "GET /office/cabinets/{id}/documents/{doc}", "GET /occupations.json", "GET /verify/key"}
+	"GET /cabinet/documents/{id}", "GET /office/cabinets/{id}/documents/{doc}", "GET /occupations.json", "GET /verify/key", "GET /cabinet/quota/{id}/extract.pdf"}
 
 // TestAccessibilityCrawl opens every page in all four languages in a real
 // browser, as the role that may see it, plus the pages with form errors,
