@@ -8,7 +8,11 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/classifier"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -35,6 +39,7 @@ type quotaCasePage struct {
 	Titles    map[string]string
 	Reasons   []web.Option
 	Rows      []int
+	Documents []document.Document
 }
 
 func (h *Handler) renderQuota(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
@@ -60,6 +65,9 @@ func (h *Handler) renderQuota(w http.ResponseWriter, r *http.Request, status int
 		if o := h.Occupations.ByCode(row.Occupation); o != nil {
 			p.Titles[row.Occupation] = o.Code + " " + o.Title(p.Lang)
 		}
+	}
+	if p.Documents, err = h.Documents.ByCase(ctx, id); err != nil {
+		return err
 	}
 	for _, reason := range quota.CutReasons {
 		p.Reasons = append(p.Reasons, web.Option{Value: reason, Label: p.L.T("quota.reason." + reason)})
@@ -176,4 +184,38 @@ func (h *Handler) setQuota(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.Kit.Flash(r, "office.ledger.saved")
 	return web.Redirect(w, r, "/office/quota/ledger?year="+strconv.Itoa(year))
+}
+
+// requestQuotaDocuments asks the employer for more documents: the case
+// waits, and the employer gets a message about it.
+func (h *Handler) requestQuotaDocuments(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
+	}
+	form := web.NewForm(r.PostForm)
+	text := strings.TrimSpace(form.Get("message"))
+	if text == "" {
+		form.Errors.Add("message", "quota.documents_message_required")
+		return h.renderQuota(w, r, http.StatusUnprocessableEntity, form)
+	}
+	staffID, l := web.User(ctx).ID, web.Localizer(ctx)
+	err = h.Quotas.RequestDocuments(ctx, id, by(r), func(tx *db.DB, c *casework.Case) error {
+		msgs := &message.Service{DB: tx, Jobs: h.Messages.Jobs, Now: h.Messages.Now}
+		_, err := msgs.Send(ctx, c.CabinetID, staffID, message.Draft{Subject: l.T("quota.documents_subject"), Body: text, About: c.Number}, by(r))
+		return err
+	})
+	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Kind == apperr.Conflict {
+			form.Errors.Add("decision", e.Key)
+			return h.renderQuota(w, r, http.StatusConflict, form)
+		}
+		return err
+	}
+	h.Kit.Flash(r, "office.quota.documents_requested")
+	return web.Redirect(w, r, "/office/quota")
 }

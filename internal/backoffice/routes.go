@@ -62,6 +62,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /office/quota", web.Staff, h.listQuota)
 	rt.Handle("GET /office/quota/{id}", web.Staff, h.showQuota)
 	rt.Handle("POST /office/quota/{id}/decide", web.Staff, h.decideQuota)
+	rt.Handle("POST /office/quota/{id}/request-documents", web.Staff, h.requestQuotaDocuments)
 	rt.Handle("GET /office/quota/ledger", web.Staff, h.showLedger)
 	rt.Handle("POST /office/quota/ledger", web.Admins, h.setQuota)
 

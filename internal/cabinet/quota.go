@@ -12,6 +12,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/classifier"
+	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/printout"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/web"
@@ -132,6 +133,7 @@ func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
 type quotaPage struct {
 	web.Page
 	App        *quota.Application
+	Documents  []document.Document
 	RegionName string
 	Countries  map[string]string
 	Titles     map[string]string
@@ -158,11 +160,55 @@ func (h *Handler) showQuota(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return h.renderQuota(w, r, http.StatusOK, a, web.NewForm(nil))
+}
+
+func (h *Handler) renderQuota(w http.ResponseWriter, r *http.Request, status int, a *quota.Application, form *web.Form) error {
 	p := &quotaPage{Page: h.Kit.Page(r, "quota.application"), App: a}
+	p.Form = form
 	if err := h.quotaNames(r, p); err != nil {
 		return err
 	}
-	return h.Kit.Render(w, r, http.StatusOK, "cabinet/quota", p)
+	docs, err := h.Documents.ByCase(r.Context(), a.Case.ID)
+	if err != nil {
+		return err
+	}
+	p.Documents = docs
+	return h.Kit.Render(w, r, status, "cabinet/quota", p)
+}
+
+// addQuotaDocument attaches a document the ministry asked for.
+func (h *Handler) addQuotaDocument(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.ownQuota(r)
+	if err != nil {
+		return err
+	}
+	if !a.Case.Open() {
+		return apperr.New(apperr.Conflict, "case.already_decided")
+	}
+	act := actor(r)
+	added := false
+	_, _, fe, err := web.ParseMultipart(w, r, func(p web.FilePart) (web.Upload, error) {
+		if p.Field != "file" {
+			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
+		}
+		d, err := h.Documents.AddToCase(r.Context(), a.Case.CabinetID, a.Case.ID, p.Filename, p.ContentType, p.Body, audit.Event{Actor: act.Who, IP: act.IP})
+		added = err == nil
+		return web.Upload{ID: d.ID, Name: d.Filename, Size: d.Size}, err
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if !added && len(fe) == 0 {
+		fe.Add("file", "upload.choose_file")
+	}
+	if len(fe) > 0 {
+		form := web.NewForm(nil)
+		form.Errors = fe
+		return h.renderQuota(w, r, http.StatusUnprocessableEntity, a, form)
+	}
+	h.Kit.Flash(r, "quota.document_added")
+	return web.Redirect(w, r, "/cabinet/quota/"+r.PathValue("id"))
 }
 
 // quotaNames puts the names of the region, countries and occupations of

@@ -58,6 +58,26 @@ func TestQuotaFlow(t *testing.T) {
 		em, pw := e.NewStaff("operator")
 		e.LoginStaff(op, em, pw)
 		id := strings.TrimPrefix(page, "/cabinet/quota/")
+		// The operator asks for a document; the employer attaches it and
+		// sends again.
+		if r := op.Post("/office/quota/"+id+"/request-documents", url.Values{"message": {"Send the lease contract for the site"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("request documents: %d\n%s", r.Status, r.Body)
+		}
+		if text := e.Outbox(email, "message from the ministry"); !strings.Contains(text, "/cabinet/messages") {
+			t.Fatalf("no message email:\n%s", text)
+		}
+		if r := c.Get(page); !strings.Contains(r.Body, "Documents requested") || !strings.Contains(r.Body, `name="file"`) {
+			t.Fatalf("the employer is not asked for the document:\n%s", r.Body)
+		}
+		if r := c.PostMultipart(page+"/documents", nil, []apptest.File{{Field: "file", Name: "lease.pdf", Content: apptest.PDF}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("attach: %d\n%s", r.Status, r.Body)
+		}
+		if r := c.Post(page+"/submit", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("send again: %d", r.Status)
+		}
+		if r := op.Get("/office/quota/" + id); !strings.Contains(r.Body, "lease.pdf") {
+			t.Fatal("the operator does not see the attached document")
+		}
 		decision := url.Values{"rows-0-approved": {"4"}, "rows-1-approved": {"2"}, "rows-2-approved": {"9"},
 			"protocol_number": {"7/2026"}, "protocol_date-day": {"20"}, "protocol_date-month": {"11"}, "protocol_date-year": {"2026"}}
 		if r := op.Post("/office/quota/"+id+"/decide", decision); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Approve from 0 to the 3 requested") {

@@ -81,6 +81,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /cabinet/quota/new", employers, h.createQuota)
 	rt.Handle("GET /cabinet/quota/{id}", employers, h.showQuota)
 	rt.Handle("POST /cabinet/quota/{id}/submit", employers, h.submitQuota)
+	rt.Handle("POST /cabinet/quota/{id}/documents", employers, h.addQuotaDocument)
 	rt.Handle("GET /cabinet/quota/{id}/extract.pdf", employers, h.quotaExtract)
 
 	// Messages from the ministry (S6).

@@ -339,6 +339,40 @@ func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]Document, e
 	return docs, crow.Err()
 }
 
+// AddToCase attaches a file to a cabinet's application (a case).
+func (s *Service) AddToCase(ctx context.Context, cabinetID, caseID int64, filename, contentType string, body io.Reader, by audit.Event) (Document, error) {
+	d, err := s.store(ctx, filename, contentType, body)
+	if err != nil {
+		return Document{}, err
+	}
+	d.Kind, d.CabinetID = Other, cabinetID
+	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		if err := tx.WriteRow(ctx, `INSERT INTO documents (cabinet_id, case_id, kind, filename, content_type, size, sha256, blob_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			cabinetID, caseID, d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt).Scan(&d.ID); err != nil {
+			return err
+		}
+		by.Action, by.Object = "document.add", "case:"+strconv.FormatInt(caseID, 10)
+		by.Detail = "document:" + strconv.FormatInt(d.ID, 10)
+		return audit.Record(ctx, tx, d.CreatedAt, by)
+	})
+	if err != nil {
+		_ = s.Blobs.Delete(ctx, d.BlobKey)
+		return Document{}, fmt.Errorf("document.AddToCase: %w", err)
+	}
+	return d, nil
+}
+
+// ByCase lists the files attached to an application, oldest first.
+func (s *Service) ByCase(ctx context.Context, caseID int64) ([]Document, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("document.ByCase: %w", err)
+	}
+	defer rows.Close()
+	return scanAll(rows)
+}
+
 // History lists every version of a cabinet's document, newest first.
 func (s *Service) History(ctx context.Context, cabinetID, rootID int64) ([]Document, error) {
 	rows, err := s.DB.Query(ctx, `SELECT `+columns+` FROM documents WHERE cabinet_id = $1 AND COALESCE(root_id, id) = $2 ORDER BY id DESC`, cabinetID, rootID)

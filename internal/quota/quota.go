@@ -324,3 +324,18 @@ func (s *Service) Queue(ctx context.Context) ([]*Application, error) {
 	}
 	return out, nil
 }
+
+// RequestDocuments asks the employer for more documents, with a message
+// about the application, in one transaction.
+func (s *Service) RequestDocuments(ctx context.Context, caseID int64, by audit.Event, send func(tx *db.DB, c *casework.Case) error) error {
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		c, err := Lifecycle.ByID(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := Lifecycle.RequestDocuments(ctx, tx, c, s.Now(), by); err != nil {
+			return err
+		}
+		return send(tx, c)
+	})
+}
