@@ -10,6 +10,7 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/verify"
@@ -77,6 +78,12 @@ func (h *Handler) describe(r *http.Request, p *verifyPage) error {
 		return err
 	}
 	p.Number, p.Holder, p.Rows = a.Case.Number, c.DisplayName(), a.Rows
+	for i := range p.Rows { // names in the checker's language
+		p.Rows[i].Country = classifier.CountryName(ctx, h.DB, p.Rows[i].Country, p.Lang)
+		if o := h.Occupations.ByCode(p.Rows[i].Occupation); o != nil {
+			p.Rows[i].Occupation = o.Code + " " + o.Title(p.Lang)
+		}
+	}
 	p.Protocol = p.L.T("extract.protocol_value", map[string]any{"Number": a.ProtocolNumber, "Date": a.ProtocolDate})
 	return nil
 }
