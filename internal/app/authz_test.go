@@ -59,6 +59,8 @@ var matrix = map[string]string{
 	"GET /office/staff/{id}":                    "admins",
 	"POST /office/staff/{id}":                   "admins",
 	"GET /dev/mail":                             "public",
+	"POST /office/quota/ledger/import":          "admins",
+	"POST /cabinet/quota/{id}/withdraw":         "employers",
 	"POST /office/quota/{id}/request-documents": "staff",
 	"POST /cabinet/quota/{id}/documents":        "employers",
 	"GET /cabinet/quota":                        "employers",

@@ -20,15 +20,75 @@ import (
 type quotaQueuePage struct {
 	web.Page
 	Applications []*quota.Application
+	Statuses     []web.Option
+	Regions      []web.Option
+	Ages         []web.Option
 }
 
-// listQuota is the queue of quota applications, the earliest due first.
+// listQuota is the queue of quota applications, the earliest due first,
+// filtered by status, region, age and overdue (a GET form: no script).
 func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
-	apps, err := h.Quotas.Queue(r.Context())
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := quota.QueueFilter{Status: casework.Status(q.Get("status")), Region: q.Get("region"), Overdue: q.Get("age") == "overdue"}
+	if f.Status != "" && f.Status != casework.Submitted && f.Status != casework.DocumentsRequested {
+		f.Status = ""
+	}
+	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 {
+		f.OlderThan = h.Kit.Now().AddDate(0, 0, -days)
+	}
+	apps, err := h.Quotas.Queue(ctx, f)
 	if err != nil {
 		return err
 	}
-	return h.Kit.Render(w, r, http.StatusOK, "office/quota_queue", &quotaQueuePage{Page: h.Kit.Page(r, "office.quota.title"), Applications: apps})
+	p := &quotaQueuePage{Page: h.Kit.Page(r, "office.quota.title"), Applications: apps}
+	p.Form = web.NewForm(q)
+	for _, st := range []casework.Status{casework.Submitted, casework.DocumentsRequested} {
+		p.Statuses = append(p.Statuses, web.Option{Value: string(st), Label: p.L.T("case.status." + string(st))})
+	}
+	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
+	if err != nil {
+		return err
+	}
+	for _, reg := range regions {
+		p.Regions = append(p.Regions, web.Option{Value: reg.Code, Label: reg.Name})
+	}
+	p.Ages = []web.Option{{Value: "overdue", Label: p.L.T("office.quota.overdue")},
+		{Value: "7", Label: p.L.T("office.quota.older_than", map[string]any{"Count": 7})},
+		{Value: "30", Label: p.L.T("office.quota.older_than", map[string]any{"Count": 30})}}
+	return h.Kit.Render(w, r, http.StatusOK, "office/quota_queue", p)
+}
+
+// importQuota sets a year's ledger from a CSV file of lines
+// "region,major_group,quota" (admins); all lines or none.
+func (h *Handler) importQuota(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20) // a ledger is a few hundred lines
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		form := web.NewForm(nil)
+		form.Errors.Add("file", "quota.csv_unreadable")
+		return h.renderLedger(w, r, http.StatusUnprocessableEntity, form)
+	}
+	form := web.NewForm(r.PostForm)
+	year, _ := strconv.Atoi(form.Get("year"))
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		form.Errors.Add("file", "upload.choose_file")
+		return h.renderLedger(w, r, http.StatusUnprocessableEntity, form)
+	}
+	defer f.Close()
+	_, err = h.Quotas.ImportCSV(r.Context(), year, f, by(r))
+	if err != nil {
+		if form.SetErrors(err) {
+			return h.renderLedger(w, r, http.StatusUnprocessableEntity, form)
+		}
+		if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
+			form.Errors.Add("file", e.Key)
+			return h.renderLedger(w, r, http.StatusUnprocessableEntity, form)
+		}
+		return err
+	}
+	h.Kit.Flash(r, "office.ledger.imported")
+	return web.Redirect(w, r, "/office/quota/ledger?year="+strconv.Itoa(year))
 }
 
 type quotaCasePage struct {

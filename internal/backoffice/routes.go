@@ -65,6 +65,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /office/quota/{id}/request-documents", web.Staff, h.requestQuotaDocuments)
 	rt.Handle("GET /office/quota/ledger", web.Staff, h.showLedger)
 	rt.Handle("POST /office/quota/ledger", web.Admins, h.setQuota)
+	rt.Handle("POST /office/quota/ledger/import", web.Admins, h.importQuota)
 
 	// Back-office accounts (admins only).
 	rt.Handle("GET /office/staff", web.Admins, h.listStaff)

@@ -294,3 +294,17 @@ func (h *Handler) quotaExtract(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(pdf)
 	return err
 }
+
+// withdrawQuota ends the application before the decision.
+func (h *Handler) withdrawQuota(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.ownQuota(r)
+	if err != nil {
+		return err
+	}
+	act := actor(r)
+	if err := h.Quotas.Withdraw(r.Context(), a.Case.CabinetID, a.Case.ID, audit.Event{Actor: act.Who, IP: act.IP}); err != nil {
+		return err
+	}
+	h.Kit.Flash(r, "quota.withdrawn")
+	return web.Redirect(w, r, "/cabinet/quota/"+r.PathValue("id"))
+}

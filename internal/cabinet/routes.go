@@ -82,6 +82,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /cabinet/quota/{id}", employers, h.showQuota)
 	rt.Handle("POST /cabinet/quota/{id}/submit", employers, h.submitQuota)
 	rt.Handle("POST /cabinet/quota/{id}/documents", employers, h.addQuotaDocument)
+	rt.Handle("POST /cabinet/quota/{id}/withdraw", employers, h.withdrawQuota)
 	rt.Handle("GET /cabinet/quota/{id}/extract.pdf", employers, h.quotaExtract)
 
 	// Messages from the ministry (S6).

@@ -3,8 +3,10 @@ package quota
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -297,10 +299,39 @@ func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]*Applicatio
 	return out, nil
 }
 
-// Queue lists submitted applications, the earliest due first.
-func (s *Service) Queue(ctx context.Context) ([]*Application, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id FROM cases WHERE service = $1 AND status IN ('submitted', 'documents_requested')
-		ORDER BY due_at, id LIMIT 100`, Lifecycle.Service)
+// QueueFilter narrows the operators' queue.
+type QueueFilter struct {
+	Status    casework.Status // submitted or documents_requested; both when empty
+	Region    string
+	Overdue   bool      // only those past their due date
+	OlderThan time.Time // only those submitted before
+}
+
+// Queue lists applications waiting for the ministry, the earliest due
+// first. (Loaded one by one: the queue is a page of at most 100.)
+func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]*Application, error) {
+	where := []string{"c.service = $1"}
+	args := []any{Lifecycle.Service}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status != "" {
+		add("c.status = $%d", f.Status)
+	} else {
+		where = append(where, "c.status IN ('submitted', 'documents_requested')")
+	}
+	if f.Region != "" {
+		add("q.region = $%d", f.Region)
+	}
+	if f.Overdue {
+		add("c.due_at < $%d", s.Now().UTC())
+	}
+	if !f.OlderThan.IsZero() {
+		add("c.submitted_at < $%d", f.OlderThan.UTC())
+	}
+	rows, err := s.DB.Query(ctx, `SELECT c.id FROM cases c JOIN quota_applications q ON q.case_id = c.id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.due_at, c.id LIMIT 100`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("quota.Queue: %w", err)
 	}
@@ -325,6 +356,18 @@ func (s *Service) Queue(ctx context.Context) ([]*Application, error) {
 	return out, nil
 }
 
+// Withdraw ends an application its employer no longer wants, before the
+// decision.
+func (s *Service) Withdraw(ctx context.Context, cabinetID, caseID int64, by audit.Event) error {
+	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		c, err := Lifecycle.OfCabinet(ctx, tx, cabinetID, caseID)
+		if err != nil {
+			return err
+		}
+		return Lifecycle.Withdraw(ctx, tx, c, s.Now(), by)
+	})
+}
+
 // RequestDocuments asks the employer for more documents, with a message
 // about the application, in one transaction.
 func (s *Service) RequestDocuments(ctx context.Context, caseID int64, by audit.Event, send func(tx *db.DB, c *casework.Case) error) error {
@@ -338,4 +381,44 @@ func (s *Service) RequestDocuments(ctx context.Context, caseID int64, by audit.E
 		}
 		return send(tx, c)
 	})
+}
+
+// ImportCSV sets the quotas of a year from CSV lines "region,major_group,quota"
+// (a header line is allowed), all or nothing: a bad line is reported with
+// its number and no quota changes.
+func (s *Service) ImportCSV(ctx context.Context, year int, r io.Reader, by audit.Event) (int, error) {
+	records, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return 0, apperr.Wrap(apperr.Invalid, "quota.csv_unreadable", err)
+	}
+	n := 0
+	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		within := &Service{DB: tx, Now: s.Now}
+		for i, rec := range records {
+			if i == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "region") {
+				continue
+			}
+			bad := func() error {
+				e := apperr.Field("file", "quota.csv_line")
+				e.Fields["file"] = apperr.FieldError{Key: "quota.csv_line", Args: map[string]any{"Line": i + 1}}
+				return e
+			}
+			if len(rec) != 3 {
+				return bad()
+			}
+			q, err := strconv.Atoi(strings.TrimSpace(rec[2]))
+			if err != nil {
+				return bad()
+			}
+			if err := within.SetQuota(ctx, year, strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1]), q, by); err != nil {
+				if apperr.KindOf(err) == apperr.Invalid || strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
+					return bad()
+				}
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

@@ -2,6 +2,7 @@ package quota_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -215,4 +216,46 @@ func BenchmarkDecideContended(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 		})
 	}
+}
+
+func TestImportCSVAndQueue(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := &quota.Service{DB: d, Now: time.Now}
+		cabinet, _ := setup(t, d)
+		n, err := s.ImportCSV(t.Context(), 2026, strings.NewReader("region,major_group,quota\nKG-GB,7,1200\nKG-O,2,300\n"), by)
+		if err != nil || n != 2 {
+			t.Fatalf("import: %d %v", n, err)
+		}
+		_, err = s.ImportCSV(t.Context(), 2026, strings.NewReader("KG-GB,7,5\nKG-XX,7,10\n"), by)
+		if e, ok := apperr.As(err); !ok || e.Fields["file"].Args["Line"] != 2 {
+			t.Fatalf("a bad second line: %v", err)
+		}
+		cells, _ := s.Cells(t.Context(), 2026)
+		if len(cells) != 2 || cells[0].Quota != 1200 {
+			t.Fatalf("after a refused import the ledger changed: %+v", cells)
+		}
+		a := application(t, s, cabinet, quota.Row{Country: "UZ", Occupation: "7112", Requested: 1})
+		b, err := s.Apply(t.Context(), cabinet, 2026, "KG-O", []quota.Row{{Country: "UZ", Occupation: "2512", Requested: 1}}, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Submit(t.Context(), cabinet, b, by); err != nil {
+			t.Fatal(err)
+		}
+		all, _ := s.Queue(t.Context(), quota.QueueFilter{})
+		osh, _ := s.Queue(t.Context(), quota.QueueFilter{Region: "KG-O"})
+		overdue, _ := s.Queue(t.Context(), quota.QueueFilter{Overdue: true})
+		if len(all) != 2 || len(osh) != 1 || osh[0].Case.ID != b || len(overdue) != 0 {
+			t.Fatalf("queue: all %d, Osh %d, overdue %d", len(all), len(osh), len(overdue))
+		}
+		if err := s.Withdraw(t.Context(), cabinet, a, by); err != nil {
+			t.Fatal(err)
+		}
+		if all, _ := s.Queue(t.Context(), quota.QueueFilter{}); len(all) != 1 {
+			t.Fatalf("a withdrawn application is still queued")
+		}
+		if err := s.Withdraw(t.Context(), cabinet+1, b, by); !apperr.IsNotFound(err) {
+			t.Fatalf("another cabinet withdrawing: %v", err)
+		}
+	})
 }
