@@ -119,3 +119,19 @@ func TestBrowserQuota(t *testing.T) {
 		}
 	})
 }
+
+// TestOccupationSuggestions: typing in the occupation field offers
+// matching ISCO-08 groups (the script's enhancement).
+func TestOccupationSuggestions(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	fx := newFixture(t, e)
+	tab := newTab(t)
+	c := fx.creds["employer"]
+	run(t, tab, "login", chromedp.Navigate(e.URL+"/login"), chromedp.SendKeys(`#email`, c[0]),
+		chromedp.SendKeys(`#password`, c[1]), chromedp.Click(`main form button[type=submit]`), chromedp.WaitVisible(`.govuk-summary-list`))
+	run(t, tab, "type", chromedp.Navigate(e.URL+"/cabinet/quota/new"), chromedp.WaitVisible(`#rows-0-occupation`),
+		chromedp.SendKeys(`#rows-0-occupation`, "bricklay"), chromedp.WaitReady(`#rows-0-occupation-suggestions option`))
+	if got := eval[string](t, tab, `document.querySelector('#rows-0-occupation-suggestions option').value`); !strings.HasPrefix(got, "7112 ") {
+		t.Fatalf("the first suggestion is %q", got)
+	}
+}

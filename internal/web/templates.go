@@ -134,6 +134,7 @@ type Field struct {
 	Width   string // govuk width class suffix: "10", "20", "one-half" …
 	Files   []Upload
 	Multi   bool
+	Suggest string // URL answering suggestions as the user types (JSON)
 }
 
 // Option is one choice of a select or radios.
@@ -169,6 +170,9 @@ func field(p Pager, name, label string, kv ...any) Field {
 	}
 	if v, ok := opts["options"].([]Option); ok {
 		f.Options = v
+	}
+	if v, ok := opts["suggest"].(string); ok {
+		f.Suggest = v
 	}
 	if v, ok := opts["multi"].(bool); ok {
 		f.Multi = v
