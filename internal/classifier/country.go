@@ -18,10 +18,7 @@ type Country struct {
 
 // Countries lists the countries by name in lang (ru, ky, kk or en).
 func Countries(ctx context.Context, d *db.DB, lang string) ([]Country, error) {
-	col := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]
-	if col == "" {
-		col = "name_en"
-	}
+	col := nameColumn(lang)
 	rows, err := d.Query(ctx, `SELECT code, `+col+` FROM countries ORDER BY `+col)
 	if err != nil {
 		return nil, fmt.Errorf("classifier.Countries: %w", err)
@@ -40,10 +37,7 @@ func Countries(ctx context.Context, d *db.DB, lang string) ([]Country, error) {
 
 // CountryName returns the name of code in lang, or the code when unknown.
 func CountryName(ctx context.Context, d *db.DB, code, lang string) string {
-	col := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]
-	if col == "" {
-		col = "name_en"
-	}
+	col := nameColumn(lang)
 	var name string
 	if err := d.QueryRow(ctx, `SELECT `+col+` FROM countries WHERE code = $1`, code).Scan(&name); err != nil {
 		return code
@@ -59,10 +53,7 @@ type Region struct {
 
 // Regions lists Kyrgyzstan's regions with names in lang.
 func Regions(ctx context.Context, d *db.DB, lang string) ([]Region, error) {
-	col := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]
-	if col == "" {
-		col = "name_en"
-	}
+	col := nameColumn(lang)
 	rows, err := d.Query(ctx, `SELECT code, `+col+` FROM regions WHERE jurisdiction = 'KG' ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("classifier.Regions: %w", err)
@@ -77,4 +68,12 @@ func Regions(ctx context.Context, d *db.DB, lang string) ([]Region, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// nameColumn is the column with names in lang (English when unknown).
+func nameColumn(lang string) string {
+	if col, ok := map[string]string{"ru": "name_ru", "ky": "name_ky", "kk": "name_kk", "en": "name_en"}[lang]; ok {
+		return col
+	}
+	return "name_en"
 }

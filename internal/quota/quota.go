@@ -273,10 +273,16 @@ func (s *Service) Decide(ctx context.Context, caseID, staffID int64, decisions [
 
 // ByCabinet lists a cabinet's applications, newest first.
 func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]*Application, error) {
-	rows, err := s.DB.Query(ctx, `SELECT c.id FROM cases c WHERE c.service = $1 AND c.cabinet_id = $2 ORDER BY c.id DESC LIMIT 200`,
+	return s.load(ctx, `SELECT c.id FROM cases c WHERE c.service = $1 AND c.cabinet_id = $2 ORDER BY c.id DESC LIMIT 200`,
 		Lifecycle.Service, cabinetID)
+}
+
+// load reads the applications whose case ids a query returns, in order.
+// (One by one: lists are pages of at most a few hundred.)
+func (s *Service) load(ctx context.Context, query string, args ...any) ([]*Application, error) {
+	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("quota.ByCabinet: %w", err)
+		return nil, fmt.Errorf("quota: list: %w", err)
 	}
 	var ids []int64
 	for rows.Next() {
@@ -288,7 +294,10 @@ func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]*Applicatio
 		ids = append(ids, id)
 	}
 	rows.Close()
-	var out []*Application
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*Application, 0, len(ids))
 	for _, id := range ids {
 		a, err := s.ByCase(ctx, s.DB, id)
 		if err != nil {
@@ -308,7 +317,7 @@ type QueueFilter struct {
 }
 
 // Queue lists applications waiting for the ministry, the earliest due
-// first. (Loaded one by one: the queue is a page of at most 100.)
+// first.
 func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]*Application, error) {
 	where := []string{"c.service = $1"}
 	args := []any{Lifecycle.Service}
@@ -330,30 +339,8 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]*Application, err
 	if !f.OlderThan.IsZero() {
 		add("c.submitted_at < $%d", f.OlderThan.UTC())
 	}
-	rows, err := s.DB.Query(ctx, `SELECT c.id FROM cases c JOIN quota_applications q ON q.case_id = c.id
+	return s.load(ctx, `SELECT c.id FROM cases c JOIN quota_applications q ON q.case_id = c.id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.due_at, c.id LIMIT 100`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("quota.Queue: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	var out []*Application
-	for _, id := range ids {
-		a, err := s.ByCase(ctx, s.DB, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
 }
 
 // Withdraw ends an application its employer no longer wants, before the
