@@ -196,7 +196,7 @@ type ledgerPage struct {
 
 func (h *Handler) renderLedger(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
 	ctx := r.Context()
-	year := h.Kit.Now().Year()
+	year := quota.ThisYear(h.Kit.Now())
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y < 2100 {
 		year = y
 	}

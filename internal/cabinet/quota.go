@@ -33,7 +33,7 @@ func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year := h.Kit.Now().Year()
+	year := quota.ThisYear(h.Kit.Now())
 	cells, err := h.Quotas.Cells(ctx, year)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (h *Handler) renderQuotaForm(w http.ResponseWriter, r *http.Request, status
 	for i := range rows {
 		p.Rows = append(p.Rows, i)
 	}
-	y := h.Kit.Now().Year()
+	y := quota.ThisYear(h.Kit.Now())
 	p.Years = []web.Option{{Value: strconv.Itoa(y), Label: strconv.Itoa(y)}, {Value: strconv.Itoa(y + 1), Label: strconv.Itoa(y + 1)}}
 	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
 	if err != nil {

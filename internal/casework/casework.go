@@ -227,6 +227,9 @@ func (lc *Lifecycle) record(ctx context.Context, tx *db.DB, now time.Time, by au
 // counter row serializes submissions of one service and year, briefly.
 func (lc *Lifecycle) nextNumber(ctx context.Context, tx *db.DB, now time.Time) (string, error) {
 	year := now.UTC().Year()
+	if loc, err := time.LoadLocation(zones[lc.Jurisdiction]); err == nil {
+		year = now.In(loc).Year() // the year where the ministry is
+	}
 	var n int64
 	err := tx.WriteRow(ctx, `INSERT INTO case_counters (service, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, lc.Service, year).Scan(&n)

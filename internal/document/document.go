@@ -347,6 +347,16 @@ func (s *Service) AddToCase(ctx context.Context, cabinetID, caseID int64, filena
 	}
 	d.Kind, d.CabinetID = Other, cabinetID
 	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		// Only while the application may still take documents, checked
+		// under the row's lock, not on a copy read before the upload.
+		res, err := tx.Exec(ctx, `UPDATE cases SET updated_at = updated_at
+			WHERE id = $1 AND cabinet_id = $2 AND status IN ('draft', 'documents_requested')`, caseID, cabinetID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "case.already_changed")
+		}
 		if err := tx.WriteRow(ctx, `INSERT INTO documents (cabinet_id, case_id, kind, filename, content_type, size, sha256, blob_key, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			cabinetID, caseID, d.Kind, d.Filename, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.CreatedAt).Scan(&d.ID); err != nil {

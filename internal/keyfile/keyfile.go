@@ -41,18 +41,31 @@ func Load(path string, create bool) (*Key, error) {
 			return nil, fmt.Errorf("key: %w", err)
 		}
 		b = pem.EncodeToMemory(&pem.Block{Type: "EMGEK ED25519 SEED", Bytes: priv.Seed()})
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) {
-			return Load(path, false) // another process made it first
-		}
+		// Written whole to a temporary file, then linked into place: another
+		// process never reads half a key, and the first to link wins.
+		tmp, err := os.CreateTemp(filepath.Dir(path), ".key-*")
 		if err != nil {
 			return nil, fmt.Errorf("key: %w", err)
 		}
-		if _, err := f.Write(b); err != nil {
-			f.Close()
+		defer os.Remove(tmp.Name())
+		if err := tmp.Chmod(0o600); err != nil {
+			tmp.Close()
 			return nil, fmt.Errorf("key: %w", err)
 		}
-		if err := f.Close(); err != nil {
+		if _, err := tmp.Write(b); err != nil {
+			tmp.Close()
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if err := tmp.Sync(); err != nil {
+			tmp.Close()
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if err := tmp.Close(); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+			return Load(path, false) // another process made it first
+		} else if err != nil {
 			return nil, fmt.Errorf("key: %w", err)
 		}
 	} else if err != nil {

@@ -61,11 +61,17 @@ func WriteQuotaExtract(w io.Writer, e QuotaExtract, l *i18n.Localizer) error {
 	f.SetFillColor(243, 242, 241)
 	widths := []float64{34, 62, 20, 20, 38}
 	heads := []string{l.T("extract.country"), l.T("extract.occupation"), l.T("extract.requested"), l.T("extract.approved"), l.T("extract.reason")}
-	for i, h := range heads {
-		f.CellFormat(widths[i], 8, h, "1", 0, "C", true, 0, "")
+	header := func() {
+		f.SetFont("Noto", "B", 9)
+		for i, h := range heads {
+			f.CellFormat(widths[i], 8, h, "1", 0, "C", true, 0, "")
+		}
+		f.Ln(-1)
+		f.SetFont("Noto", "", 9)
 	}
-	f.Ln(-1)
-	f.SetFont("Noto", "", 9)
+	header()
+	_, pageHeight := f.GetPageSize()
+	_, _, _, bottom := f.GetMargins()
 	total, approved := 0, 0
 	for _, r := range e.Rows {
 		cells := []string{r.Country, r.Occupation, strconv.Itoa(r.Requested), strconv.Itoa(r.Approved), r.Reason}
@@ -77,6 +83,12 @@ func WriteQuotaExtract(w io.Writer, e QuotaExtract, l *i18n.Localizer) error {
 			}
 		}
 		x, y := f.GetXY()
+		if y+height > pageHeight-bottom { // the row goes whole to the next page, under the header again
+			f.AddPage()
+			f.SetY(22)
+			header()
+			x, y = f.GetXY()
+		}
 		for i, c := range cells {
 			f.Rect(x, y, widths[i], height, "D")
 			align := "L"

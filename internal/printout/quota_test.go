@@ -68,3 +68,31 @@ func TestQuotaExtract(t *testing.T) {
 		})
 	}
 }
+
+// TestLongExtract: fifty rows break across pages row by row, each page
+// with the table's header, not cell by cell.
+func TestLongExtract(t *testing.T) {
+	e := printout.QuotaExtract{ProtocolNumber: "1/2026", CaseNumber: "Q-2026-000001", Employer: "E", VerifyURL: "https://portal.example/verify/x"}
+	for range 50 {
+		e.Rows = append(e.Rows, printout.ExtractRow{Country: "Uzbekistan", Occupation: "7112 Bricklayers and related workers", Requested: 2, Approved: 1, Reason: "Local workers available"})
+	}
+	var buf bytes.Buffer
+	if err := printout.WriteQuotaExtract(&buf, e, i18n.MustLoad().Localizer("en")); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "long.pdf")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Count(string(out), "\f")
+	if pages < 2 || pages > 5 {
+		t.Fatalf("%d pages for 50 rows", pages)
+	}
+	if n := strings.Count(string(out), "Requested"); n != pages {
+		t.Fatalf("the header appears %d times on %d pages", n, pages)
+	}
+}

@@ -39,6 +39,8 @@ func (h *Handler) occupationsJSON(w http.ResponseWriter, r *http.Request) error 
 		out = append(out, item{Code: o.Code, Title: o.Title(lang)})
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=300")
+	// The titles are in the visitor's language: caches must keep them apart.
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	w.Header().Set("Vary", "Cookie, Accept-Language")
 	return json.NewEncoder(w).Encode(out)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
@@ -41,10 +42,10 @@ func (h *Handler) verifyDocument(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.Is(err, verify.ErrForged):
 		result = "forged"
-	case err != nil && p.Issued.ID == 0:
+	case apperr.IsNotFound(err):
 		result = "unknown"
 	case err != nil:
-		return err
+		return err // the database failed: not a verdict on the document
 	}
 	if result == "genuine" {
 		if err := h.describe(r, p); err != nil {

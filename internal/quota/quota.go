@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +28,18 @@ type Service struct {
 // SetQuota sets a cell's quota (an admin; a CSV import calls it per line).
 // It cannot go below what is already approved.
 func (s *Service) SetQuota(ctx context.Context, year int, region, major string, quota int, by audit.Event) error {
+	var fe apperr.FieldErrors
+	if year < 2000 || year > 2100 {
+		fe.Add("year", "quota.year_range")
+	}
+	if len(major) != 1 || major[0] < '0' || major[0] > '9' {
+		fe.Add("major_group", "form.choose") // a major group is one digit
+	}
 	if quota < 0 {
-		return apperr.Field("quota", "quota.negative")
+		fe.Add("quota", "quota.negative")
+	}
+	if err := fe.Err(); err != nil {
+		return err
 	}
 	now := s.Now().UTC()
 	return s.DB.Transact(ctx, func(tx *db.DB) error {
@@ -62,6 +73,15 @@ func approvedIn(ctx context.Context, tx *db.DB, year int, region, major string) 
 	return n, nil
 }
 
+// ThisYear is the current year in Kyrgyzstan.
+func ThisYear(now time.Time) int {
+	loc, err := time.LoadLocation("Asia/Bishkek")
+	if err != nil {
+		return now.UTC().Year()
+	}
+	return now.In(loc).Year()
+}
+
 // Cells lists a year's ledger with approved and remaining figures.
 func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
 	rows, err := s.DB.Query(ctx, `SELECT c.year, c.region, c.major_group, c.quota,
@@ -87,7 +107,7 @@ func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
 // returns its case id.
 func (s *Service) Apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, by audit.Event) (int64, error) {
 	var fe apperr.FieldErrors
-	if year < s.Now().Year() || year > s.Now().Year()+1 {
+	if this := ThisYear(s.Now()); year < this || year > this+1 {
 		fe.Add("year", "quota.year_range")
 	}
 	if region == "" {
@@ -378,34 +398,52 @@ func (s *Service) ImportCSV(ctx context.Context, year int, r io.Reader, by audit
 	if err != nil {
 		return 0, apperr.Wrap(apperr.Invalid, "quota.csv_unreadable", err)
 	}
-	n := 0
+	type line struct {
+		n             int
+		region, major string
+		quota         int
+	}
+	var lines []line
+	for i, rec := range records {
+		if i == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "region") {
+			continue
+		}
+		q := -1
+		if len(rec) == 3 {
+			if v, err := strconv.Atoi(strings.TrimSpace(rec[2])); err == nil {
+				q = v
+			}
+		}
+		if q < 0 {
+			return 0, csvLine(i + 1)
+		}
+		lines = append(lines, line{i + 1, strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1]), q})
+	}
+	// Cells are locked in (region, major group) order, as decisions lock
+	// them, so an import and a decision never wait for each other in a circle.
+	sort.Slice(lines, func(i, j int) bool {
+		return lines[i].region < lines[j].region || lines[i].region == lines[j].region && lines[i].major < lines[j].major
+	})
 	err = s.DB.Transact(ctx, func(tx *db.DB) error {
 		within := &Service{DB: tx, Now: s.Now}
-		for i, rec := range records {
-			if i == 0 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "region") {
-				continue
-			}
-			bad := func() error {
-				e := apperr.Field("file", "quota.csv_line")
-				e.Fields["file"] = apperr.FieldError{Key: "quota.csv_line", Args: map[string]any{"Line": i + 1}}
-				return e
-			}
-			if len(rec) != 3 {
-				return bad()
-			}
-			q, err := strconv.Atoi(strings.TrimSpace(rec[2]))
-			if err != nil {
-				return bad()
-			}
-			if err := within.SetQuota(ctx, year, strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1]), q, by); err != nil {
+		for _, l := range lines {
+			if err := within.SetQuota(ctx, year, l.region, l.major, l.quota, by); err != nil {
 				if apperr.KindOf(err) == apperr.Invalid || strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "23503") {
-					return bad()
+					return csvLine(l.n)
 				}
 				return err
 			}
-			n++
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	return len(lines), nil
+}
+
+func csvLine(n int) error {
+	e := apperr.Field("file", "quota.csv_line")
+	e.Fields["file"] = apperr.FieldError{Key: "quota.csv_line", Args: map[string]any{"Line": n}}
+	return e
 }

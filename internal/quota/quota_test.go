@@ -259,3 +259,45 @@ func TestImportCSVAndQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestImportWhileDeciding: imports listing cells in any order run beside
+// decisions on the same cells without deadlocks.
+func TestImportWhileDeciding(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := &quota.Service{DB: d, Now: time.Now}
+		cabinet, staff := setup(t, d)
+		if _, err := s.ImportCSV(t.Context(), 2026, strings.NewReader("KG-GB,7,100\nKG-GB,2,100\n"), by); err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		type app struct{ id, r0, r1 int64 }
+		apps := make([]app, n)
+		for i := range apps {
+			id := application(t, s, cabinet, quota.Row{Country: "UZ", Occupation: "7112", Requested: 1}, quota.Row{Country: "TR", Occupation: "2512", Requested: 1})
+			a, _ := s.ByCase(t.Context(), d, id)
+			apps[i] = app{id, a.Rows[0].ID, a.Rows[1].ID}
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*n)
+		for i := range n {
+			wg.Go(func() {
+				errs <- s.Decide(t.Context(), apps[i].id, staff, []quota.Decision{{RowID: apps[i].r0, Approved: 1}, {RowID: apps[i].r1, Approved: 1}}, protocol, by)
+			})
+			wg.Go(func() {
+				csv := "KG-GB,7,100\nKG-GB,2,100\n"
+				if i%2 == 0 {
+					csv = "KG-GB,2,100\nKG-GB,7,100\n"
+				}
+				_, err := s.ImportCSV(t.Context(), 2026, strings.NewReader(csv), by)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("concurrent import/decision: %v", err)
+			}
+		}
+	})
+}
