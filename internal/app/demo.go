@@ -10,7 +10,9 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/staff"
 )
 
@@ -71,6 +73,18 @@ func (a *App) loadDemo(ctx context.Context, out io.Writer) error {
 		}
 		if err := a.Documents.DiscardDraft(ctx, draft); err != nil { // left over when it existed already
 			return err
+		}
+	}
+	// A demo ledger for this year, so the quota service can be tried.
+	year := quota.ThisYear(a.Quotas.Now())
+	cells, err := a.Quotas.Cells(ctx, year)
+	if err != nil {
+		return err
+	}
+	if len(cells) == 0 {
+		ledger := "KG-GB,2,300\nKG-GB,7,1200\nKG-GB,9,800\nKG-C,7,600\nKG-C,6,400\nKG-O,7,500\nKG-Y,5,250\n"
+		if _, err := a.Quotas.ImportCSV(ctx, year, strings.NewReader(ledger), audit.Event{Actor: "system", Detail: "demo"}); err != nil {
+			return fmt.Errorf("demo ledger: %w", err)
 		}
 	}
 	fmt.Fprintf(out, "Demo data loaded. Back office: %s/office/login\n", a.Config.BaseURL)

@@ -188,6 +188,7 @@ func (h *Handler) decideQuota(w http.ResponseWriter, r *http.Request) error {
 
 type ledgerPage struct {
 	web.Page
+	Names   map[string]string
 	Year    int
 	Cells   []quota.Cell
 	Regions []web.Option
@@ -206,6 +207,9 @@ func (h *Handler) renderLedger(w http.ResponseWriter, r *http.Request, status in
 	}
 	p := &ledgerPage{Page: h.Kit.Page(r, "office.ledger.title"), Year: year, Cells: cells}
 	p.Form = form
+	if p.Names, err = classifier.RegionAndGroupNames(ctx, h.DB, h.Occupations, p.Lang); err != nil {
+		return err
+	}
 	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
 	if err != nil {
 		return err

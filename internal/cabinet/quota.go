@@ -23,6 +23,7 @@ type quotaListPage struct {
 	Applications []*quota.Application
 	Cells        []quota.Cell
 	Year         int
+	Names        map[string]string // region and major-group names by code
 }
 
 // listQuota is the archive of the employer's quota applications (S3),
@@ -39,6 +40,9 @@ func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &quotaListPage{Page: h.Kit.Page(r, "quota.title"), Applications: apps, Cells: cells, Year: year}
+	if p.Names, err = classifier.RegionAndGroupNames(ctx, h.DB, h.Occupations, p.Lang); err != nil {
+		return err
+	}
 	return h.Kit.Render(w, r, http.StatusOK, "cabinet/quota_list", p)
 }
 

@@ -143,3 +143,22 @@ func matchAll(have, want []string) bool {
 	}
 	return true
 }
+
+// RegionAndGroupNames names the regions and the occupation major groups —
+// the two halves of a quota ledger cell — in lang, by code.
+func RegionAndGroupNames(ctx context.Context, d *db.DB, o *Occupations, lang string) (map[string]string, error) {
+	regions, err := Regions(ctx, d, lang)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, r := range regions {
+		names[r.Code] = r.Name
+	}
+	for g := '0'; g <= '9'; g++ {
+		if x := o.ByCode(string(g)); x != nil {
+			names[x.Code] = x.Code + " " + x.Title(lang)
+		}
+	}
+	return names, nil
+}
