@@ -62,14 +62,14 @@ func (c *Cabinet) CanLogIn(since time.Time) bool {
 
 // RequestReset emails a reset link valid 30 minutes to the cabinet with
 // the email, if there is one; otherwise it does nothing, and says nothing.
-func (s *Service) RequestReset(ctx context.Context, email string, by Actor) error {
+func (s *Service) RequestReset(ctx context.Context, email string, by audit.Event) error {
 	now := s.Now().UTC()
 	return s.DB.Transact(ctx, func(tx *db.DB) error {
 		c, err := byEmail(ctx, tx, NormalizeEmail(email))
 		if err != nil || c == nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.request_reset", Object: object(c.ID), IP: by.IP}); err != nil {
+		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.request_reset", Object: object(c.ID), IP: by.IP}); err != nil {
 			return err
 		}
 		return s.Jobs.Mail(ctx, tx, "reset_password", c.Lang, c.Email, nil, &jobs.Link{
@@ -85,7 +85,7 @@ func (s *Service) CheckReset(ctx context.Context, raw string) error {
 }
 
 // ResetPassword sets a new password with a reset link, using it up.
-func (s *Service) ResetPassword(ctx context.Context, raw, pw, confirm string, by Actor) error {
+func (s *Service) ResetPassword(ctx context.Context, raw, pw, confirm string, by audit.Event) error {
 	if err := newPasswordProblems(pw, confirm).Err(); err != nil {
 		return err
 	}
@@ -102,12 +102,12 @@ func (s *Service) ResetPassword(ctx context.Context, raw, pw, confirm string, by
 		if err := setPassword(ctx, tx, sub.Cabinet, hash, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.reset_password", Object: object(sub.Cabinet), IP: by.IP})
+		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.reset_password", Object: object(sub.Cabinet), IP: by.IP})
 	})
 }
 
 // ChangePassword replaces the password after checking the current one.
-func (s *Service) ChangePassword(ctx context.Context, id int64, current, pw, confirm string, by Actor) error {
+func (s *Service) ChangePassword(ctx context.Context, id int64, current, pw, confirm string, by audit.Event) error {
 	fe := newPasswordProblems(pw, confirm)
 	if current == "" {
 		fe.Add("current_password", "form.required")
@@ -135,7 +135,7 @@ func (s *Service) ChangePassword(ctx context.Context, id int64, current, pw, con
 		if err := setPassword(ctx, tx, id, hash, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.change_password", Object: object(id), IP: by.IP})
+		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.change_password", Object: object(id), IP: by.IP})
 	})
 }
 

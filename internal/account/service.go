@@ -33,12 +33,6 @@ type Service struct {
 	Location  *time.Location // the jurisdiction's time zone, for "today"
 }
 
-// Actor says who acts and from where, for the audit log.
-type Actor struct {
-	Who string // "staff:3", "cabinet:7", "anonymous"
-	IP  string
-}
-
 // Check normalizes a registration and returns its problems by field,
 // without creating anything.
 func (s *Service) Check(ctx context.Context, r *Registration) error {
@@ -58,7 +52,7 @@ func (s *Service) Check(ctx context.Context, r *Registration) error {
 // Register creates a cabinet waiting for email confirmation and queues the
 // confirmation email. When the email is already registered it returns nil
 // all the same and emails the address's owner instead.
-func (s *Service) Register(ctx context.Context, r Registration, by Actor) error {
+func (s *Service) Register(ctx context.Context, r Registration, by audit.Event) error {
 	if err := s.Check(ctx, &r); err != nil {
 		return err
 	}
@@ -87,7 +81,7 @@ func (s *Service) Register(ctx context.Context, r Registration, by Actor) error 
 		if err := document.Attach(ctx, tx, r.Draft, c.ID); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.register", Object: object(c.ID), IP: by.IP, Detail: string(c.Kind)}); err != nil {
+		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.register", Object: object(c.ID), IP: by.IP, Detail: string(c.Kind)}); err != nil {
 			return err
 		}
 		return s.sendConfirmation(ctx, tx, c)
@@ -111,8 +105,8 @@ func (s *Service) Register(ctx context.Context, r Registration, by Actor) error 
 	return nil
 }
 
-func (s *Service) alreadyRegistered(ctx context.Context, tx *db.DB, c *Cabinet, by Actor, now time.Time) error {
-	if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.register_again", Object: object(c.ID), IP: by.IP}); err != nil {
+func (s *Service) alreadyRegistered(ctx context.Context, tx *db.DB, c *Cabinet, by audit.Event, now time.Time) error {
+	if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.register_again", Object: object(c.ID), IP: by.IP}); err != nil {
 		return err
 	}
 	return s.Jobs.Mail(ctx, tx, "already_registered", c.Lang, c.Email, nil, nil)
@@ -127,7 +121,7 @@ func (s *Service) sendConfirmation(ctx context.Context, tx *db.DB, c *Cabinet) e
 
 // ConfirmEmail uses a confirmation token: the cabinet now waits for an
 // operator. A used, expired or unknown link is NotFound with its reason.
-func (s *Service) ConfirmEmail(ctx context.Context, raw string, by Actor) error {
+func (s *Service) ConfirmEmail(ctx context.Context, raw string, by audit.Event) error {
 	now := s.Now().UTC()
 	return s.DB.Transact(ctx, func(tx *db.DB) error {
 		sub, err := token.Consume(ctx, tx, token.ConfirmEmail, raw, now)
@@ -138,20 +132,20 @@ func (s *Service) ConfirmEmail(ctx context.Context, raw string, by Actor) error 
 		if err != nil || !ok {
 			return err // not unconfirmed any more: nothing to do
 		}
-		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.confirm_email", Object: object(sub.Cabinet), IP: by.IP})
+		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.confirm_email", Object: object(sub.Cabinet), IP: by.IP})
 	})
 }
 
 // ResendConfirmation sends a fresh link to an unconfirmed cabinet. For any
 // other address it does nothing, and says nothing about it.
-func (s *Service) ResendConfirmation(ctx context.Context, email string, by Actor) error {
+func (s *Service) ResendConfirmation(ctx context.Context, email string, by audit.Event) error {
 	now := s.Now().UTC()
 	return s.DB.Transact(ctx, func(tx *db.DB) error {
 		c, err := byEmail(ctx, tx, NormalizeEmail(email))
 		if err != nil || c == nil || c.Status != Unconfirmed {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: "cabinet.resend_confirmation", Object: object(c.ID), IP: by.IP}); err != nil {
+		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.resend_confirmation", Object: object(c.ID), IP: by.IP}); err != nil {
 			return err
 		}
 		return s.sendConfirmation(ctx, tx, c)
@@ -160,12 +154,12 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string, by Actor
 
 // Activate lets a pending cabinet log in. When another operator decided
 // first it is a Conflict that says what they decided.
-func (s *Service) Activate(ctx context.Context, id int64, staffID int64, by Actor) error {
+func (s *Service) Activate(ctx context.Context, id int64, staffID int64, by audit.Event) error {
 	return s.decide(ctx, id, staffID, Active, "", by)
 }
 
 // Reject refuses a pending cabinet with a reason the applicant is sent.
-func (s *Service) Reject(ctx context.Context, id int64, staffID int64, reason string, by Actor) error {
+func (s *Service) Reject(ctx context.Context, id int64, staffID int64, reason string, by audit.Event) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return apperr.Field("reason", "cabinet.reason_required")
@@ -173,7 +167,7 @@ func (s *Service) Reject(ctx context.Context, id int64, staffID int64, reason st
 	return s.decide(ctx, id, staffID, Rejected, reason, by)
 }
 
-func (s *Service) decide(ctx context.Context, id, staffID int64, to Status, reason string, by Actor) error {
+func (s *Service) decide(ctx context.Context, id, staffID int64, to Status, reason string, by audit.Event) error {
 	now := s.Now().UTC()
 	return s.DB.Transact(ctx, func(tx *db.DB) error {
 		ok, err := setStatus(ctx, tx, id, Pending, to, staffID, reason, now)
@@ -197,7 +191,7 @@ func (s *Service) decide(ctx context.Context, id, staffID int64, to Status, reas
 		if to == Rejected {
 			action, mail, data = "cabinet.reject", "cabinet_rejected", map[string]any{"Reason": reason}
 		}
-		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Who, Action: action, Object: object(id), IP: by.IP}); err != nil {
+		if err := audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: action, Object: object(id), IP: by.IP}); err != nil {
 			return err
 		}
 		return s.Jobs.Mail(ctx, tx, mail, c.Lang, c.Email, data, nil)

@@ -107,7 +107,7 @@ func (h *Handler) activateCabinet(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := h.Accounts.Activate(r.Context(), id, web.User(r.Context()).ID, actor(r)); err != nil {
+	if err := h.Accounts.Activate(r.Context(), id, web.User(r.Context()).ID, by(r)); err != nil {
 		return h.decisionError(w, r, err)
 	}
 	h.Kit.Flash(r, "office.cabinet.activated")
@@ -122,7 +122,7 @@ func (h *Handler) rejectCabinet(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
 	}
-	if err := h.Accounts.Reject(r.Context(), id, web.User(r.Context()).ID, r.PostForm.Get("reason"), actor(r)); err != nil {
+	if err := h.Accounts.Reject(r.Context(), id, web.User(r.Context()).ID, r.PostForm.Get("reason"), by(r)); err != nil {
 		form := web.NewForm(r.PostForm)
 		if form.SetErrors(err) {
 			return h.renderCabinet(w, r, http.StatusUnprocessableEntity, form)

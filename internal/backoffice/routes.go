@@ -85,11 +85,6 @@ func by(r *http.Request) audit.Event {
 	return audit.Event{Actor: who, IP: web.ClientIP(r)}
 }
 
-func actor(r *http.Request) account.Actor {
-	e := by(r)
-	return account.Actor{Who: e.Actor, IP: e.IP}
-}
-
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/emgek/emgek/internal/apperr"
-	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -84,7 +83,7 @@ func (h *Handler) replaceDocument(w http.ResponseWriter, r *http.Request) error 
 		if p.Field != "file" || replaced {
 			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
 		}
-		nd, err := h.Documents.Replace(r.Context(), d.CabinetID, d.ID, p.Filename, p.ContentType, p.Body, audit.Event{Actor: a.Who, IP: a.IP})
+		nd, err := h.Documents.Replace(r.Context(), d.CabinetID, d.ID, p.Filename, p.ContentType, p.Body, a)
 		replaced = err == nil
 		return web.Upload{ID: nd.ID, Name: nd.Filename, Size: nd.Size}, err
 	}, nil)

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/emgek/emgek/internal/apperr"
-	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -36,7 +35,7 @@ func (h *Handler) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.NotFound, "error.not_found")
 	}
 	a := actor(r)
-	m, err := h.Messages.Open(r.Context(), web.User(r.Context()).ID, id, audit.Event{Actor: a.Who, IP: a.IP})
+	m, err := h.Messages.Open(r.Context(), web.User(r.Context()).ID, id, a)
 	if err != nil {
 		return err
 	}

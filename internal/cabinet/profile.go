@@ -7,7 +7,6 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
-	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/profile"
@@ -111,7 +110,7 @@ func (h *Handler) editProfile(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	a := actor(r)
-	err := h.Profiles.RequestData(r.Context(), web.User(r.Context()).ID, values, audit.Event{Actor: a.Who, IP: a.IP})
+	err := h.Profiles.RequestData(r.Context(), web.User(r.Context()).ID, values, a)
 	if err != nil {
 		p, perr := h.profilePage(r, "profile.edit")
 		if perr != nil {
@@ -173,7 +172,7 @@ func (h *Handler) profileFile(w http.ResponseWriter, r *http.Request) error {
 		if part.Field != "file" || sent {
 			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
 		}
-		err := h.Profiles.RequestDocument(r.Context(), web.User(r.Context()).ID, s, part.Filename, part.ContentType, part.Body, audit.Event{Actor: a.Who, IP: a.IP})
+		err := h.Profiles.RequestDocument(r.Context(), web.User(r.Context()).ID, s, part.Filename, part.ContentType, part.Body, a)
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.Conflict {
 			return web.Upload{}, apperr.New(apperr.Invalid, e.Key) // shown at the field
 		}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
-	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/document"
@@ -123,7 +122,7 @@ func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
 	}
 	year, _ := strconv.Atoi(form.Get("year"))
 	a := actor(r)
-	id, err := h.Quotas.Apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, audit.Event{Actor: a.Who, IP: a.IP})
+	id, err := h.Quotas.Apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, a)
 	if err != nil {
 		if !form.SetErrors(err) {
 			return err
@@ -196,7 +195,7 @@ func (h *Handler) addQuotaDocument(w http.ResponseWriter, r *http.Request) error
 		if p.Field != "file" {
 			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
 		}
-		d, err := h.Documents.AddToCase(r.Context(), a.Case.CabinetID, a.Case.ID, p.Filename, p.ContentType, p.Body, audit.Event{Actor: act.Who, IP: act.IP})
+		d, err := h.Documents.AddToCase(r.Context(), a.Case.CabinetID, a.Case.ID, p.Filename, p.ContentType, p.Body, act)
 		added = err == nil
 		return web.Upload{ID: d.ID, Name: d.Filename, Size: d.Size}, err
 	}, nil)
@@ -245,7 +244,7 @@ func (h *Handler) submitQuota(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	act := actor(r)
-	if err := h.Quotas.Submit(r.Context(), a.Case.CabinetID, a.Case.ID, audit.Event{Actor: act.Who, IP: act.IP}); err != nil {
+	if err := h.Quotas.Submit(r.Context(), a.Case.CabinetID, a.Case.ID, act); err != nil {
 		return err
 	}
 	h.Kit.Flash(r, "quota.sent")
@@ -306,7 +305,7 @@ func (h *Handler) withdrawQuota(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	act := actor(r)
-	if err := h.Quotas.Withdraw(r.Context(), a.Case.CabinetID, a.Case.ID, audit.Event{Actor: act.Who, IP: act.IP}); err != nil {
+	if err := h.Quotas.Withdraw(r.Context(), a.Case.CabinetID, a.Case.ID, act); err != nil {
 		return err
 	}
 	h.Kit.Flash(r, "quota.withdrawn")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/captcha"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
@@ -94,10 +95,10 @@ func (h *Handler) Routes(rt *web.Router) {
 var employers = []web.Role{web.Employer}
 
 // actor is who acts in a request, for the audit log.
-func actor(r *http.Request) account.Actor {
+func actor(r *http.Request) audit.Event {
 	who := "anonymous"
 	if u := web.User(r.Context()); u != nil {
 		who = u.Kind + ":" + itoa(u.ID)
 	}
-	return account.Actor{Who: who, IP: web.ClientIP(r)}
+	return audit.Event{Actor: who, IP: web.ClientIP(r)}
 }

@@ -9,9 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"maps"
 	"slices"
-	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -122,21 +120,4 @@ func (l *Localizer) T(id string, data ...any) string {
 		return Missing + id
 	}
 	return s
-}
-
-// Plural translates id with the plural form for count; data gets .Count.
-func (l *Localizer) Plural(id string, count int, data map[string]any) string {
-	d := map[string]any{"Count": count}
-	maps.Copy(d, data)
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: d})
-	if err != nil || s == "" {
-		return Missing + id
-	}
-	return s
-}
-
-// Has reports whether id exists in this language (for optional texts).
-func (l *Localizer) Has(id string) bool {
-	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id})
-	return err == nil && s != "" && !strings.HasPrefix(s, Missing)
 }

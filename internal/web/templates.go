@@ -34,9 +34,6 @@ func parseTemplates(k *Kit) (*templates, error) {
 			}
 			return l.T(id, dict(kv...))
 		},
-		"plural": func(l *i18n.Localizer, id string, n int) string {
-			return l.Plural(id, n, nil)
-		},
 		"fieldError": func(l *i18n.Localizer, e apperr.FieldError) string { return l.T(e.Key, e.Args) },
 		"dict":       dict,
 		"list":       func(v ...any) []any { return v },
@@ -48,10 +45,9 @@ func parseTemplates(k *Kit) (*templates, error) {
 			p.base().seen(name, label)
 			return ""
 		},
-		"hasPrefix": strings.HasPrefix,
-		"inc":       func(i int) int { return i + 1 },
-		"linkify":   linkify,
-		"sizeKB":    func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024+0.5) },
+		"inc":     func(i int) int { return i + 1 },
+		"linkify": linkify,
+		"sizeKB":  func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024+0.5) },
 	}
 	shared := []string{}
 	err := fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
