@@ -33,9 +33,11 @@ import (
 	"github.com/emgek/emgek/internal/keyfile"
 	"github.com/emgek/emgek/internal/mail"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/public"
 	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/registry"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/throttle"
 	"github.com/emgek/emgek/internal/verify"
@@ -71,6 +73,7 @@ type App struct {
 	Occupations *classifier.Occupations
 	Quotas      *quota.Service
 	Issuer      *verify.Issuer
+	Permits     *permit.Service
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -156,6 +159,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 			{Name: "drafts", Every: time.Hour, Run: a.Documents.SweepDrafts},
 			{Name: "throttles", Every: time.Hour, Run: func(ctx context.Context) error { return thr.Sweep(ctx, 24*time.Hour) }},
 			{Name: "audit_seal", Every: time.Minute, Run: func(ctx context.Context) error { _, err := a.Sealer.Seal(ctx); return err }},
+			{Name: "permits", Every: time.Hour, Run: func(ctx context.Context) error { return a.Permits.Sweep(ctx) }},
 		}})
 	if err != nil {
 		return err
@@ -167,6 +171,14 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Profiles = &profile.Service{DB: d, Documents: a.Documents, Jobs: a.Jobs, Now: opt.Now, Location: loc}
+	var passports registry.Passports = &registry.Client{BaseURL: cfg.PassportRegistryURL, Token: cfg.PassportRegistryToken}
+	if cfg.PassportRegistryURL == "" {
+		passports = &registry.Demo{Now: opt.Now}
+		if !cfg.Dev {
+			a.Log.Warn("no foreign-persons registry configured (EMGEK_PASSPORT_REGISTRY_URL): the demo registry answers, and its data is marked as demo data")
+		}
+	}
+	a.Permits = &permit.Service{DB: d, Passports: passports, Jobs: a.Jobs, Now: opt.Now}
 	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}
 
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
@@ -192,11 +204,11 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	rt.HandleRaw("GET /healthz", public.Health(a.DB))
 	rt.HandleRaw("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff, Occupations: a.Occupations,
-		Issuer: a.Issuer, Quotas: a.Quotas}).Routes(rt)
+		Issuer: a.Issuer, Quotas: a.Quotas, Permits: a.Permits}).Routes(rt)
 	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles,
-		Quotas: a.Quotas, Occupations: a.Occupations, Issuer: a.Issuer}).Routes(rt)
+		Quotas: a.Quotas, Permits: a.Permits, Occupations: a.Occupations, Issuer: a.Issuer}).Routes(rt)
 	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles,
-		Quotas: a.Quotas, Occupations: a.Occupations}).Routes(rt)
+		Quotas: a.Quotas, Permits: a.Permits, Occupations: a.Occupations}).Routes(rt)
 	if a.Config.Dev {
 		(&public.Dev{Kit: k, Outbox: a.Outbox}).Routes(rt)
 	}

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apptest"
 	"github.com/emgek/emgek/internal/audit"
-	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/web"
@@ -67,6 +65,8 @@ func newFixture(t *testing.T, e *apptest.Env) *fixture {
 		t.Fatal(err)
 	}
 	fx.ids["quota"] = strconv.FormatInt(q, 10)
+	row := e.ApprovedQuota(cabinetID, "UZ", "7112", 3)
+	fx.ids["permit"] = strconv.FormatInt(e.PermitDraft(cabinetID, "UZ", "AA0000006", row), 10)
 	return fx
 }
 
@@ -75,23 +75,7 @@ func (fx *fixture) activeEmployer(email string) int64 { return fx.cabinet(accoun
 
 func (fx *fixture) cabinet(kind account.Kind, email string) int64 {
 	fx.t.Helper()
-	ctx := fx.t.Context()
-	draft := strings.Repeat("0", 32-len(email)%10) + strings.Repeat("a", len(email)%10)
-	dk := document.RegistrationCertificate
-	if kind != account.Employer {
-		dk = document.Photo
-	}
-	if _, err := fx.e.App.Documents.SaveDraft(ctx, draft, dk, "doc.pdf", "application/pdf", bytes.NewReader(apptest.PDF)); err != nil {
-		fx.t.Fatal(err)
-	}
-	reg := account.Registration{Kind: kind, Email: email, Password: apptest.Password, Phone: "+996555000000", Lang: "en", Draft: draft,
-		Employer: account.EmployerProfile{OrgName: "Org " + email, LegalForm: "llc", INN: "01234567890123", RegisteredAddress: "a", ActualAddress: "b", HeadName: "c"},
-		Person: account.PersonProfile{Surname: "S", GivenName: "G", BirthDate: "1990-01-01", Citizenship: "UZ", PassportNo: "AB1234567",
-			PassportIssued: "2020-01-01", PassportExpires: "2035-01-01", Address: "Bishkek", Activity: "trade", FieldOfWork: "IT", ClientsAbroad: "X"}}
-	if _, err := fx.e.App.Accounts.ImportDemo(ctx, reg, account.Active); err != nil {
-		fx.t.Fatal(err)
-	}
-	return fx.e.CabinetID(email)
+	return fx.e.NewCabinet(kind, email, account.Active)
 }
 
 // client returns a logged-in client for the role (anonymous: a new one).
@@ -132,6 +116,9 @@ func (fx *fixture) path(p string) string {
 	}
 	if strings.HasPrefix(p, "/cabinet/documents/") {
 		return strings.Replace(p, "{id}", fx.ids["doc"], 1)
+	}
+	if strings.Contains(p, "/permits/") || strings.Contains(p, "/extensions/") {
+		return strings.Replace(p, "{id}", fx.ids["permit"], 1)
 	}
 	if strings.Contains(p, "/quota/") {
 		return strings.Replace(p, "{id}", fx.ids["quota"], 1)

@@ -113,7 +113,8 @@ func TestEveryEmailInEveryLanguage(t *testing.T) {
 	}
 	for _, name := range names {
 		for _, lang := range i18n.Langs {
-			m, err := r.Render(name, lang, "a@example.test", map[string]any{"Link": "https://portal.example/x", "Reason": "R<1>", "Name": "N", "Subject": "photo"})
+			m, err := r.Render(name, lang, "a@example.test", map[string]any{"Link": "https://portal.example/x", "Reason": "R<1>", "Name": "N", "Subject": "photo",
+				"ID": 7, "Number": "P-2026-000007", "Status": "approved", "ReasonKey": "permit.reject.other", "Permit": "WP-2026-000003", "Until": "2027-05-01", "Closes": "2027-04-01"})
 			if err != nil {
 				t.Fatalf("%s/%s: %v", name, lang, err)
 			}

@@ -31,6 +31,9 @@ const (
 	Unauthorized
 	// TooMany: the user must wait before trying again.
 	TooMany
+	// Unavailable: a system we depend on (a state registry) does not
+	// answer; trying again later may work.
+	Unavailable
 )
 
 // Error is an error whose message is a translation key safe to show.

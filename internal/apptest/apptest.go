@@ -31,6 +31,7 @@ import (
 type Env struct {
 	T      testing.TB
 	offset atomic.Int64 // nanoseconds the instance's clock is ahead of real time
+	cfg    *config.Config
 	logs   syncBuffer
 	App    *app.App
 	Server *httptest.Server
@@ -81,7 +82,25 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 			}
 		}
 	}
-	e := &Env{T: t}
+	return start(t, ln, cfg)
+}
+
+// Twin starts a second instance on the same database and files, as a
+// second server of one deployment would be.
+func (e *Env) Twin() *Env {
+	e.T.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	cfg := *e.cfg
+	cfg.BaseURL = "http://" + ln.Addr().String()
+	return start(e.T, ln, &cfg)
+}
+
+func start(t testing.TB, ln net.Listener, cfg *config.Config) *Env {
+	t.Helper()
+	e := &Env{T: t, cfg: cfg}
 	var logOut io.Writer = &e.logs
 	if os.Getenv("EMGEK_TEST_LOG") != "" {
 		logOut = io.MultiWriter(&e.logs, os.Stderr)

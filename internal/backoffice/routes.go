@@ -14,6 +14,7 @@ import (
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/staff"
@@ -32,6 +33,7 @@ type Handler struct {
 	Messages  *message.Service
 	Profiles  *profile.Service
 	Quotas    *quota.Service
+	Permits   *permit.Service
 	// Occupations is the ISCO-08 classifier.
 	Occupations *classifier.Occupations
 }
@@ -66,6 +68,16 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /office/quota/ledger", web.Staff, h.showLedger)
 	rt.Handle("POST /office/quota/ledger", web.Admins, h.setQuota)
 	rt.Handle("POST /office/quota/ledger/import", web.Admins, h.importQuota)
+
+	// Work permits: the queue, each application, the decisions.
+	rt.Handle("GET /office/permits", web.Staff, h.listPermits)
+	rt.Handle("GET /office/permits/{id}", web.Staff, h.showPermit)
+	rt.Handle("POST /office/permits/{id}/request-documents", web.Staff, h.requestPermitDocuments)
+	rt.Handle("POST /office/permits/{id}/approve", web.Staff, h.approvePermit)
+	rt.Handle("POST /office/permits/{id}/reject", web.Staff, h.rejectPermit)
+	rt.Handle("POST /office/permits/{id}/issue", web.Staff, h.issuePermit)
+	rt.Handle("POST /office/permits/{id}/revoke", web.Staff, h.revokePermit)
+	rt.Handle("POST /office/extensions/{id}/decide", web.Staff, h.decideExtension)
 
 	// Back-office accounts (admins only).
 	rt.Handle("GET /office/staff", web.Admins, h.listStaff)

@@ -12,6 +12,7 @@ import (
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/throttle"
@@ -30,6 +31,7 @@ type Handler struct {
 	Messages  *message.Service
 	Profiles  *profile.Service
 	Quotas    *quota.Service
+	Permits   *permit.Service
 	// Occupations is the ISCO-08 classifier.
 	Occupations *classifier.Occupations
 	Issuer      *verify.Issuer
@@ -86,6 +88,22 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /cabinet/quota/{id}/withdraw", employers, h.withdrawQuota)
 	rt.Handle("GET /cabinet/quota/{id}/extract.pdf", employers, h.quotaExtract)
 
+	// Work permits (S4): an employer for a foreign worker, an
+	// entrepreneur for itself.
+	rt.Handle("GET /cabinet/permits", permitApplicants, h.listPermits)
+	rt.Handle("GET /cabinet/permits/search", permitApplicants, h.showPermitSearch)
+	rt.Handle("POST /cabinet/permits/search", permitApplicants, h.searchPermit)
+	rt.Handle("POST /cabinet/permits/start", permitApplicants, h.startPermit)
+	rt.Handle("GET /cabinet/permits/{id}", permitApplicants, h.showPermit)
+	rt.Handle("GET /cabinet/permits/{id}/form", permitApplicants, h.showPermitForm)
+	rt.Handle("POST /cabinet/permits/{id}/form", permitApplicants, h.savePermitForm)
+	rt.Handle("POST /cabinet/permits/{id}/documents", permitApplicants, h.addPermitDocument)
+	rt.Handle("POST /cabinet/permits/{id}/submit", permitApplicants, h.submitPermit)
+	rt.Handle("POST /cabinet/permits/{id}/withdraw", permitApplicants, h.withdrawPermit)
+	rt.Handle("GET /cabinet/permits/{id}/permit.pdf", permitApplicants, h.printPermit)
+	rt.Handle("GET /cabinet/permits/{id}/extend", permitApplicants, h.showExtendPermit)
+	rt.Handle("POST /cabinet/permits/{id}/extend", permitApplicants, h.extendPermit)
+
 	// Messages from the ministry (S6).
 	rt.Handle("GET /cabinet/messages", web.Cabinets, h.listMessages)
 	rt.Handle("GET /cabinet/messages/{id}", web.Cabinets, h.showMessage)
@@ -93,6 +111,10 @@ func (h *Handler) Routes(rt *web.Router) {
 
 // employers are the cabinets that apply for quotas.
 var employers = []web.Role{web.Employer}
+
+// permitApplicants apply for work permits: employers for their workers,
+// foreign entrepreneurs for themselves.
+var permitApplicants = []web.Role{web.Employer, web.FIE}
 
 // actor is who acts in a request, for the audit log.
 func actor(r *http.Request) audit.Event {

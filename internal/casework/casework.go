@@ -49,6 +49,9 @@ type Lifecycle struct {
 	Jurisdiction string   // "KG": whose holidays the term skips
 	TermDays     int      // working days from submission to the due date
 	Outcomes     []Status // statuses a decision may reach (Decided when empty)
+	// Moves are the service's own transitions after the decision
+	// (approved → issued, issued → revoked …): from → allowed targets.
+	Moves map[Status][]Status
 }
 
 // Case is one application.
@@ -74,10 +77,22 @@ func (c *Case) Open() bool {
 const columns = `id, COALESCE(number, ''), service, cabinet_id, status, COALESCE(assignee_id, 0), created_at,
 	submitted_at, due_at, decided_at, version`
 
-func scan(s interface{ Scan(...any) error }) (*Case, error) {
+// Columns are a case's columns for a query that names cases "c", in the
+// order Scan reads them: a service lists its cases with their details in
+// one query.
+const Columns = `c.id, COALESCE(c.number, ''), c.service, c.cabinet_id, c.status, COALESCE(c.assignee_id, 0), c.created_at,
+	c.submitted_at, c.due_at, c.decided_at, c.version`
+
+// Scan reads a case's Columns, then the service's own columns into more.
+func Scan(s interface{ Scan(...any) error }, more ...any) (*Case, error) {
+	return scan(s, more...)
+}
+
+func scan(s interface{ Scan(...any) error }, more ...any) (*Case, error) {
 	var c Case
 	var sub, due, dec sql.NullTime
-	if err := s.Scan(&c.ID, &c.Number, &c.Service, &c.CabinetID, &c.Status, &c.AssigneeID, &c.CreatedAt, &sub, &due, &dec, &c.Version); err != nil {
+	dest := append([]any{&c.ID, &c.Number, &c.Service, &c.CabinetID, &c.Status, &c.AssigneeID, &c.CreatedAt, &sub, &due, &dec, &c.Version}, more...)
+	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	for _, p := range []struct {
@@ -177,6 +192,16 @@ func (lc *Lifecycle) Decide(ctx context.Context, tx *db.DB, c *Case, to Status, 
 	return lc.move(ctx, tx, c, to, now, by, "decide")
 }
 
+// Move takes a decided case on to a later state of the service, as its
+// Moves allow; a case that is no longer where the caller saw it is a
+// Conflict.
+func (lc *Lifecycle) Move(ctx context.Context, tx *db.DB, c *Case, to Status, now time.Time, by audit.Event, action string) error {
+	if !slices.Contains(lc.Moves[c.Status], to) {
+		return apperr.New(apperr.Conflict, "case.already_changed")
+	}
+	return lc.move(ctx, tx, c, to, now, by, action)
+}
+
 // Withdraw ends a case its applicant no longer wants, before a decision.
 func (lc *Lifecycle) Withdraw(ctx context.Context, tx *db.DB, c *Case, now time.Time, by audit.Event) error {
 	if !c.Open() {
@@ -223,18 +248,24 @@ func (lc *Lifecycle) record(ctx context.Context, tx *db.DB, now time.Time, by au
 	return audit.Record(ctx, tx, now, by)
 }
 
-// nextNumber takes the next number of the service's year in tx: the
-// counter row serializes submissions of one service and year, briefly.
+// nextNumber takes the next case number of the service's year in tx.
 func (lc *Lifecycle) nextNumber(ctx context.Context, tx *db.DB, now time.Time) (string, error) {
+	return NextNumber(ctx, tx, lc.Service, lc.Prefix, lc.Jurisdiction, now)
+}
+
+// NextNumber takes the next number of a series (a service's cases, its
+// permits …) for the year in the jurisdiction, in tx: "P-2026-000123". The
+// counter row serializes numbering of one series and year, briefly.
+func NextNumber(ctx context.Context, tx *db.DB, series, prefix, jurisdiction string, now time.Time) (string, error) {
 	year := now.UTC().Year()
-	if loc, err := time.LoadLocation(zones[lc.Jurisdiction]); err == nil {
+	if loc, err := time.LoadLocation(zones[jurisdiction]); err == nil {
 		year = now.In(loc).Year() // the year where the ministry is
 	}
 	var n int64
 	err := tx.WriteRow(ctx, `INSERT INTO case_counters (service, year, last) VALUES ($1, $2, 1)
-		ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, lc.Service, year).Scan(&n)
+		ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, series, year).Scan(&n)
 	if err != nil {
-		return "", fmt.Errorf("casework.nextNumber: %w", err)
+		return "", fmt.Errorf("casework.NextNumber: %w", err)
 	}
-	return fmt.Sprintf("%s-%d-%06d", lc.Prefix, year, n), nil
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil
 }

@@ -45,6 +45,16 @@ func CountryName(ctx context.Context, d *db.DB, code, lang string) string {
 	return name
 }
 
+// RegionName returns the name of a region in lang, or the code when
+// unknown.
+func RegionName(ctx context.Context, d *db.DB, code, lang string) string {
+	var name string
+	if err := d.QueryRow(ctx, `SELECT `+nameColumn(lang)+` FROM regions WHERE code = $1`, code).Scan(&name); err != nil {
+		return code
+	}
+	return name
+}
+
 // Region is a first-level unit of a jurisdiction.
 type Region struct {
 	Code string

@@ -20,6 +20,15 @@ type Occupation struct {
 	Review string            // languages whose title awaits the ministry's review
 }
 
+// Label is "code title" in lang for a code of the classifier, "" for
+// another.
+func (o *Occupations) Label(code, lang string) string {
+	if oc := o.ByCode(code); oc != nil {
+		return oc.Code + " " + oc.Title(lang)
+	}
+	return ""
+}
+
 // Title is the title in lang, English when there is none.
 func (o *Occupation) Title(lang string) string {
 	if t := o.Titles[lang]; t != "" {

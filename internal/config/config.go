@@ -34,6 +34,10 @@ type Config struct {
 	// TrustedProxies are the load balancers allowed to say, in
 	// X-Forwarded-For, which address a request came from.
 	TrustedProxies []netip.Prefix
+	// The foreign-persons registry (docs/registries.md); without a URL
+	// the demo registry answers, and every page marks its data as demo.
+	PassportRegistryURL   string
+	PassportRegistryToken string
 }
 
 // Load reads the environment through getenv, then parses args with the
@@ -46,17 +50,19 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		return def
 	}
 	c := &Config{
-		Addr:           env("EMGEK_ADDR", "127.0.0.1:8080"),
-		DataDir:        env("EMGEK_DATA", "data"),
-		DatabaseURL:    getenv("EMGEK_DATABASE_URL"),
-		SMTPURL:        getenv("EMGEK_SMTP_URL"),
-		MailFrom:       env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
-		BaseURL:        getenv("EMGEK_BASE_URL"),
-		BlobURL:        getenv("EMGEK_BLOB_URL"),
-		DefaultLang:    env("EMGEK_DEFAULT_LANG", "ru"),
-		AuditKeyFile:   getenv("EMGEK_AUDIT_KEY_FILE"),
-		SigningKeyFile: getenv("EMGEK_SIGNING_KEY_FILE"),
-		Dev:            env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
+		Addr:                  env("EMGEK_ADDR", "127.0.0.1:8080"),
+		DataDir:               env("EMGEK_DATA", "data"),
+		DatabaseURL:           getenv("EMGEK_DATABASE_URL"),
+		SMTPURL:               getenv("EMGEK_SMTP_URL"),
+		MailFrom:              env("EMGEK_MAIL_FROM", "Emgek <no-reply@emgek.localhost>"),
+		BaseURL:               getenv("EMGEK_BASE_URL"),
+		BlobURL:               getenv("EMGEK_BLOB_URL"),
+		DefaultLang:           env("EMGEK_DEFAULT_LANG", "ru"),
+		AuditKeyFile:          getenv("EMGEK_AUDIT_KEY_FILE"),
+		SigningKeyFile:        getenv("EMGEK_SIGNING_KEY_FILE"),
+		PassportRegistryURL:   getenv("EMGEK_PASSPORT_REGISTRY_URL"),
+		PassportRegistryToken: getenv("EMGEK_PASSPORT_REGISTRY_TOKEN"),
+		Dev:                   env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
 	}
 	juris := env("EMGEK_JURISDICTIONS", "KG")
 	var proxyErr error
@@ -190,6 +196,8 @@ func (c *Config) Dump() string {
 		{"EMGEK_TRUSTED_PROXIES", fmt.Sprint(c.TrustedProxies)},
 		{"EMGEK_AUDIT_KEY_FILE", c.AuditKeyFile},
 		{"EMGEK_SIGNING_KEY_FILE", c.SigningKeyFile},
+		{"EMGEK_PASSPORT_REGISTRY_URL", redact(c.PassportRegistryURL, "(none: demo registry)")},
+		{"EMGEK_PASSPORT_REGISTRY_TOKEN", redact(c.PassportRegistryToken, "")},
 	}
 	var b strings.Builder
 	for _, r := range rows {

@@ -16,6 +16,7 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/i18n"
+	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/staff"
 	"github.com/emgek/emgek/internal/verify"
@@ -33,6 +34,7 @@ type Handler struct {
 	Occupations *classifier.Occupations
 	Issuer      *verify.Issuer
 	Quotas      *quota.Service
+	Permits     *permit.Service
 }
 
 // Routes registers the public pages.

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/verify"
 	"github.com/emgek/emgek/internal/web"
@@ -26,6 +28,18 @@ type verifyPage struct {
 	Holder   string
 	Protocol string
 	Rows     []quota.Row
+	Permit   *permitCheck // a work permit: only what a checker needs
+}
+
+// permitCheck is all the verification page says of a work permit: its
+// state, number, the holder's initials and the validity dates — nothing
+// a stranger holding the paper could misuse.
+type permitCheck struct {
+	State      string // valid, expired, revoked, not_yet_valid
+	Number     string
+	Initials   string
+	ValidFrom  string
+	ValidUntil string
 }
 
 // verifyDocument is what a QR code opens: whether the document is
@@ -53,6 +67,9 @@ func (h *Handler) verifyDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Genuine = true
 	}
+	if p.Permit != nil {
+		result += " " + p.Permit.State
+	}
 	if err := h.DB.Transact(ctx, func(tx *db.DB) error {
 		return audit.Record(ctx, tx, h.Kit.Now(), audit.Event{Actor: "anonymous", Action: "document.verify",
 			Object: "issued:" + strconv.FormatInt(p.Issued.ID, 10), IP: web.ClientIP(r), Detail: result})
@@ -70,6 +87,15 @@ func (h *Handler) verifyDocument(w http.ResponseWriter, r *http.Request) error {
 // describe fills in what the document says, for the kinds there are.
 func (h *Handler) describe(r *http.Request, p *verifyPage) error {
 	ctx := r.Context()
+	if strings.HasPrefix(p.Issued.Kind, "permit@") {
+		a, err := h.Permits.ByCase(ctx, h.DB, p.Issued.CaseID)
+		if err != nil {
+			return err
+		}
+		p.Permit = &permitCheck{State: a.State(permit.Today(h.Kit.Now())), Number: a.PermitNumber, Initials: a.Holder.Initials(),
+			ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil}
+		return nil
+	}
 	a, err := h.Quotas.ByCase(ctx, h.DB, p.Issued.CaseID)
 	if err != nil {
 		return err

@@ -62,11 +62,13 @@ func (s *Service) SetQuota(ctx context.Context, year int, region, major string, 
 	})
 }
 
-// approvedIn counts the units approved in a cell, from the rows.
+// approvedIn counts the units taken from a cell: approved rows, and the
+// permits of foreign entrepreneurs that drew on the cell directly.
 func approvedIn(ctx context.Context, tx *db.DB, year int, region, major string) (int, error) {
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(approved), 0) FROM quota_rows
-		WHERE year = $1 AND region = $2 AND major_group = $3 AND approved IS NOT NULL`, year, region, major).Scan(&n)
+	err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT SUM(approved) FROM quota_rows
+		WHERE year = $1 AND region = $2 AND major_group = $3 AND approved IS NOT NULL), 0)
+		+ (SELECT COUNT(*) FROM quota_uses WHERE year = $1 AND region = $2 AND major_group = $3 AND row_id IS NULL)`, year, region, major).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("quota: approved sum: %w", err)
 	}
@@ -87,6 +89,8 @@ func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
 	rows, err := s.DB.Query(ctx, `SELECT c.year, c.region, c.major_group, c.quota,
 		COALESCE((SELECT SUM(r.approved) FROM quota_rows r WHERE r.year = c.year AND r.region = c.region
 			AND r.major_group = c.major_group AND r.approved IS NOT NULL), 0)
+		+ (SELECT COUNT(*) FROM quota_uses u WHERE u.year = c.year AND u.region = c.region
+			AND u.major_group = c.major_group AND u.row_id IS NULL)
 		FROM quota_cells c WHERE c.year = $1 ORDER BY c.region, c.major_group`, year)
 	if err != nil {
 		return nil, fmt.Errorf("quota.Cells: %w", err)

@@ -89,6 +89,8 @@ func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 			status = http.StatusUnauthorized
 		case apperr.TooMany:
 			status = http.StatusTooManyRequests
+		case apperr.Unavailable:
+			status = http.StatusServiceUnavailable
 		default:
 			key = "error.internal"
 		}

@@ -1,0 +1,229 @@
+package permit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/jobs"
+	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/registry"
+)
+
+// Service runs permit applications.
+type Service struct {
+	DB        *db.DB
+	Passports registry.Passports
+	Jobs      *jobs.Queue
+	Now       func() time.Time
+}
+
+// Eligibility is the answer to a search: the holder as the registry knows
+// them, and why an application cannot go on (none: it can).
+type Eligibility struct {
+	Holder   Holder
+	Refusals []Reason
+	Notes    []Reason // for the applicant's and the operator's information
+	// Allocations are the employer's approved rows for the holder's
+	// citizenship with permits left; the form offers them as positions.
+	Allocations []quota.Allocation
+	CellLeft    int // an entrepreneur: what its ledger cell has left
+}
+
+// Eligible reports whether the application may go on.
+func (e *Eligibility) Eligible() bool { return len(e.Refusals) == 0 }
+
+// Work is what an entrepreneur checks availability for: its region and
+// the occupation (ISCO-08 unit group) of its activity.
+type Work struct {
+	Region     string
+	Occupation string
+}
+
+// Search looks a foreign worker up for an employer and checks whether the
+// employer may apply for them (S4: country, passport number, Search).
+func (s *Service) Search(ctx context.Context, cab *account.Cabinet, country, number string, by audit.Event) (*Eligibility, error) {
+	number = registry.NormalizeNumber(number)
+	var fe apperr.FieldErrors
+	if country == "" {
+		fe.Add("country", "form.choose")
+	}
+	if !registry.ValidNumber(number) {
+		fe.Add("number", "permit.number_format")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	f, err := s.lookup(ctx, country, number, "permit.search", by)
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, apperr.Field("number", "permit.not_in_registry")
+	}
+	if err != nil {
+		return nil, err
+	}
+	e := &Eligibility{Holder: holderOf(f)}
+	if err := s.check(ctx, s.DB, cab, f, e, 0); err != nil {
+		return nil, err
+	}
+	year := quota.ThisYear(s.Now())
+	all, err := quota.Allocations(ctx, s.DB, cab.ID, year, f.Citizenship)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range all {
+		if a.Left() > 0 {
+			e.Allocations = append(e.Allocations, a)
+		}
+	}
+	if len(e.Allocations) == 0 {
+		e.Refusals = append(e.Refusals, Reason{Code: "no_quota", Args: map[string]any{"Country": f.Citizenship, "Year": year}})
+	}
+	return e, nil
+}
+
+// CheckSelf is an entrepreneur's "Check availability": the same checks on
+// itself, by the passport in its cabinet, and room in the ledger cell of
+// its region and activity.
+func (s *Service) CheckSelf(ctx context.Context, cab *account.Cabinet, w Work, occupationKnown func(string) bool, by audit.Event) (*Eligibility, error) {
+	var fe apperr.FieldErrors
+	if w.Region == "" {
+		fe.Add("region", "form.choose")
+	}
+	if !occupationKnown(w.Occupation) {
+		fe.Add("occupation", "quota.unit_group")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if cab.Person == nil {
+		return nil, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	f, err := s.lookup(ctx, cab.Person.Citizenship, registry.NormalizeNumber(cab.Person.PassportNo), "permit.check", by)
+	if errors.Is(err, registry.ErrNotFound) {
+		return &Eligibility{Refusals: []Reason{{Code: "self_not_in_registry"}}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	e := &Eligibility{Holder: holderOf(f)}
+	if err := s.check(ctx, s.DB, cab, f, e, 0); err != nil {
+		return nil, err
+	}
+	year := quota.ThisYear(s.Now())
+	if e.CellLeft, err = quota.CellLeft(ctx, s.DB, year, w.Region, w.Occupation[:1]); err != nil {
+		return nil, err
+	}
+	if e.CellLeft == 0 {
+		e.Refusals = append(e.Refusals, Reason{Code: "no_cell_room", Args: map[string]any{"Region": w.Region, "Group": w.Occupation[:1], "Year": year}})
+	}
+	return e, nil
+}
+
+// Review looks an application's holder up again for an operator (audited
+// like every look-up) and runs the checks as they stand now; the
+// application itself does not count against its holder.
+func (s *Service) Review(ctx context.Context, a *Application, by audit.Event) (*Eligibility, error) {
+	f, err := s.lookup(ctx, a.Holder.Country, a.Holder.Number, "permit.review", by)
+	if errors.Is(err, registry.ErrNotFound) {
+		return &Eligibility{Holder: a.Holder, Refusals: []Reason{{Code: "not_in_registry"}}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cab, err := account.ByID(ctx, s.DB, a.Case.CabinetID)
+	if err != nil {
+		return nil, err
+	}
+	e := &Eligibility{Holder: holderOf(f)}
+	if a.Case.Status == Issued || a.Case.Status == Approved {
+		return e, nil // decided: only the data is of interest
+	}
+	return e, s.check(ctx, s.DB, cab, f, e, a.Case.ID)
+}
+
+// check runs the checks that do not depend on who applies; except is an
+// application not to count against the person (the one under review).
+func (s *Service) check(ctx context.Context, d *db.DB, cab *account.Cabinet, f *registry.Foreigner, e *Eligibility, except int64) error {
+	today := Today(s.Now())
+	if cab.Status != account.Active {
+		e.Refusals = append(e.Refusals, Reason{Code: "cabinet_inactive"})
+	}
+	if b := f.BannedOn(today); b != nil {
+		code := "entry_ban"
+		if b.Until == "" {
+			code = "entry_ban_indefinite"
+		}
+		e.Refusals = append(e.Refusals, Reason{Code: code, Args: map[string]any{"Until": b.Until, "Basis": b.Basis}})
+	}
+	if f.ExpiresOn < addMonths(today, MinMonths) {
+		code := "passport_expiring"
+		if f.ExpiresOn < today {
+			code = "passport_expired"
+		}
+		e.Refusals = append(e.Refusals, Reason{Code: code, Args: map[string]any{"Date": f.ExpiresOn, "Months": MinMonths}})
+	}
+	if p := f.PermitOn(today); p != nil {
+		e.Refusals = append(e.Refusals, Reason{Code: "permit_valid", Args: map[string]any{"Number": p.Number, "Until": p.ValidUntil}})
+	}
+	// This portal's own permits and applications for the person.
+	var number, until string
+	var status string
+	err := d.QueryRow(ctx, `SELECT COALESCE(p.permit_number, c.number, ''), p.valid_until, c.status FROM permits p JOIN cases c ON c.id = p.case_id
+		WHERE p.doc_country = $1 AND p.doc_number = $2 AND p.case_id <> $3 AND (p.holding OR c.status IN ('submitted', 'documents_requested'))
+		ORDER BY p.holding DESC LIMIT 1`, f.Country, f.Number, except).Scan(&number, &until, &status)
+	switch {
+	case err == nil && (status == string(Approved) || status == string(Issued)):
+		if f.PermitOn(today) == nil {
+			e.Refusals = append(e.Refusals, Reason{Code: "permit_valid", Args: map[string]any{"Number": number, "Until": until}})
+		}
+	case err == nil:
+		e.Refusals = append(e.Refusals, Reason{Code: "application_open", Args: map[string]any{"Number": number}})
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("permit.check: %w", err)
+	}
+	for _, p := range f.Revocations() {
+		e.Notes = append(e.Notes, Reason{Code: "revoked_before", Args: map[string]any{"Number": p.Number, "Date": p.RevokedOn, "Reason": p.RevokeReason}})
+	}
+	return nil
+}
+
+// lookup asks the registry and records who looked up whom and why, found
+// or not; the audit row names the look-up by id, never the document.
+func (s *Service) lookup(ctx context.Context, country, number, purpose string, by audit.Event) (*registry.Foreigner, error) {
+	f, err := s.Passports.Passport(ctx, country, number)
+	result := "found"
+	switch {
+	case errors.Is(err, registry.ErrNotFound):
+		result = "not_found"
+	case err != nil:
+		result = "unavailable"
+	}
+	now := s.Now().UTC()
+	if rerr := s.DB.Transact(ctx, func(tx *db.DB) error {
+		var id int64
+		if err := tx.WriteRow(ctx, `INSERT INTO registry_lookups (registry, subject, purpose, result, actor, at) VALUES ('passports', $1, $2, $3, $4, $5) RETURNING id`,
+			country+":"+number, purpose, result, by.Actor, now).Scan(&id); err != nil {
+			return fmt.Errorf("permit: record look-up: %w", err)
+		}
+		by.Action, by.Object, by.Detail = "registry.lookup", "lookup:"+strconv.FormatInt(id, 10), "passports "+purpose+" "+result
+		return audit.Record(ctx, tx, now, by)
+	}); rerr != nil {
+		return nil, rerr
+	}
+	if result == "unavailable" {
+		return nil, apperr.Wrap(apperr.Unavailable, "permit.registry_unavailable", err)
+	}
+	return f, err
+}
+
+func holderOf(f *registry.Foreigner) Holder {
+	return Holder{Country: f.Country, Number: f.Number, Surname: f.Surname, GivenName: f.GivenName, Patronymic: f.Patronymic,
+		Sex: f.Sex, BirthDate: f.BirthDate, Citizenship: f.Citizenship, PassportExpires: f.ExpiresOn, Demo: f.Demo}
+}
