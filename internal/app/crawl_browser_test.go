@@ -20,7 +20,8 @@ import (
 
 // notPages are GET routes that answer with something other than a page.
 var notPages = []string{"GET /static/", "GET /healthz", "GET /metrics", "GET /captcha/{file}", "GET /lang/{lang}",
-	"GET /cabinet/documents/{id}", "GET /office/cabinets/{id}/documents/{doc}", "GET /occupations.json", "GET /verify/key", "GET /cabinet/quota/{id}/extract.pdf"}
+	"GET /cabinet/documents/{id}", "GET /office/cabinets/{id}/documents/{doc}", "GET /occupations.json", "GET /verify/key", "GET /cabinet/quota/{id}/extract.pdf",
+	"GET /cabinet/permits/{id}/permit.pdf"}
 
 // TestAccessibilityCrawl opens every page in all four languages in a real
 // browser, as the role that may see it, plus the pages with form errors,
@@ -73,6 +74,16 @@ func TestAccessibilityCrawl(t *testing.T) {
 					run(t, ctx, "open "+p, chromedp.Navigate(e.URL+"/lang/"+lang+"?next="+p), chromedp.WaitVisible(`footer`))
 					auditPage(t, ctx, axe, lang, p)
 					checked++
+				}
+				if role == web.Employer {
+					// A refused search, and the permit form with a mistake.
+					run(t, ctx, "refused search", chromedp.Navigate(e.URL+"/cabinet/permits/search"), chromedp.SetValue(`#country`, "UZ"),
+						chromedp.SendKeys(`#number`, "AA0000001"), chromedp.Click(`main form button[type=submit]`), chromedp.WaitVisible(`#refusals`))
+					auditPage(t, ctx, axe, lang, "/cabinet/permits/search refused")
+					run(t, ctx, "form with errors", chromedp.Navigate(e.URL+fx.path("/cabinet/permits/{id}/form")), chromedp.WaitVisible(`#salary`),
+						chromedp.SetValue(`#salary`, "a lot"), chromedp.Click(`main form button[type=submit]`), chromedp.WaitVisible(`.govuk-error-summary`))
+					auditPage(t, ctx, axe, lang, "/cabinet/permits/{id}/form with errors")
+					checked += 2
 				}
 				if role == web.Anonymous {
 					// Pages with errors: the summary and the messages at the fields.

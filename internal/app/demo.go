@@ -13,6 +13,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/document"
 	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/registry"
 	"github.com/emgek/emgek/internal/staff"
 )
 
@@ -58,6 +59,13 @@ func (a *App) loadDemo(ctx context.Context, out io.Writer) error {
 				PassportNo: "DEMO0000001", PassportIssued: "2020-01-15", PassportExpires: "2030-01-14",
 				Address: "DEMO, Osh, Kurmanjan Datka St 20", Activity: "DEMO retail trade"}},
 			account.Pending, []document.Kind{document.Photo, document.PassportPage}},
+		// An active entrepreneur whose passport the demo registry knows,
+		// so "Check availability" can be tried.
+		{account.Registration{Kind: account.FIE, Email: "entrepreneur@demo.emgek.kg", Phone: "+996555000004", Lang: "ru",
+			Person: account.PersonProfile{Surname: "DEMO Nazarov", GivenName: "Farrukh", BirthDate: "1985-09-30", Citizenship: "TJ",
+				PassportNo: "TJ0000006", PassportIssued: "2021-03-01", PassportExpires: "2031-02-28",
+				Address: "DEMO, Bishkek, Kievskaya St 77", Activity: "DEMO shop assistant (5223)"}},
+			account.Active, []document.Kind{document.Photo, document.PassportPage}},
 	}
 	for _, c := range cabinets {
 		draft := fmt.Sprintf("demo%028x", len(c.reg.Email))
@@ -87,15 +95,57 @@ func (a *App) loadDemo(ctx context.Context, out io.Writer) error {
 			return fmt.Errorf("demo ledger: %w", err)
 		}
 	}
+	if err := a.demoAllocation(ctx, year); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Demo data loaded. Back office: %s/office/login\n", a.Config.BaseURL)
 	for _, s := range demoStaff {
 		fmt.Fprintf(out, "  %-8s %s / %s\n", s.in.Role, s.in.Email, s.pw)
 	}
-	fmt.Fprintf(out, "Cabinets: %s/login — employer@demo.emgek.kg / %s (active)\n", a.Config.BaseURL, demoCabinetPassword)
+	fmt.Fprintf(out, "Cabinets: %s/login — employer@demo.emgek.kg, entrepreneur@demo.emgek.kg / %s (active)\n", a.Config.BaseURL, demoCabinetPassword)
+	if a.Config.PassportRegistryURL == "" {
+		fmt.Fprintf(out, "Demo foreign-persons registry, passports to search for (country number):\n")
+		for _, x := range registry.DemoExamples()[:6] {
+			fmt.Fprintf(out, "  %-8s %s %s\n", x.Category, x.Country, x.Number)
+		}
+	}
 	if a.Outbox != nil {
 		fmt.Fprintf(out, "Emails are kept at %s/dev/mail\n", a.Config.BaseURL)
 	}
 	return nil
+}
+
+// demoAllocation gives the demo employer an approved quota for the year
+// (workers from Uzbekistan and Tajikistan), so permits can be applied for
+// at once; once only.
+func (a *App) demoAllocation(ctx context.Context, year int) error {
+	var id int64
+	if err := a.DB.QueryRow(ctx, `SELECT id FROM cabinets WHERE email = 'employer@demo.emgek.kg'`).Scan(&id); err != nil {
+		return fmt.Errorf("demo allocation: %w", err)
+	}
+	have, err := quota.Allocations(ctx, a.DB, id, year, "")
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	by := audit.Event{Actor: "system", Detail: "demo"}
+	rows := []quota.Row{{Country: "UZ", Occupation: "7112", Requested: 5}, {Country: "TJ", Occupation: "7112", Requested: 3},
+		{Country: "UZ", Occupation: "7115", Requested: 2}}
+	caseID, err := a.Quotas.Apply(ctx, id, year, "KG-GB", rows, by)
+	if err != nil {
+		return fmt.Errorf("demo allocation: %w", err)
+	}
+	if err := a.Quotas.Submit(ctx, id, caseID, by); err != nil {
+		return err
+	}
+	app, err := a.Quotas.ByCase(ctx, a.DB, caseID)
+	if err != nil {
+		return err
+	}
+	var ds []quota.Decision
+	for _, r := range app.Rows {
+		ds = append(ds, quota.Decision{RowID: r.ID, Approved: r.Requested})
+	}
+	return a.Quotas.Decide(ctx, caseID, 0, ds, quota.Protocol{Number: "DEMO-1", Date: a.Quotas.Now()}, by)
 }
 
 // describe turns field errors into English lines for the command line.
