@@ -158,6 +158,11 @@ type Reason struct {
 	Args map[string]any
 }
 
+// RefusalCodes are every reason a search or a check can give, each with
+// a text and a next step in the catalogs (permit.refusal.<code>[.next]).
+var RefusalCodes = []string{"cabinet_inactive", "entry_ban", "entry_ban_indefinite", "passport_expired", "passport_expiring",
+	"permit_valid", "application_open", "no_quota", "no_cell_room", "self_not_in_registry", "not_in_registry", "revoked_before"}
+
 // RejectReasons are the codes an operator rejects with; each has its
 // legal basis in the catalogs (permit.reject.<code>.basis).
 var RejectReasons = []string{"entry_ban", "passport_invalid", "no_quota", "holder_has_permit", "documents_incomplete", "false_information", "other"}

@@ -2,6 +2,7 @@ package printout_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,4 +95,23 @@ func TestPermit(t *testing.T) {
 			})
 		}
 	}
+}
+
+// BenchmarkWritePermit measures rendering a permit (font subsetting, QR
+// code, one page); a permit is rendered once per language and end date.
+//
+//	go test ./internal/printout -run '^$' -bench WritePermit
+func BenchmarkWritePermit(b *testing.B) {
+	l := i18n.MustLoad().Localizer("ru")
+	p := printout.Permit{Number: "WP-2026-000123", CaseNumber: "P-2026-000045", Holder: "KARIMOV JASUR BAKHODIROVICH", BirthDate: "1990-04-17",
+		Citizenship: "Узбекистан", Passport: "AA1234567", Employer: "ОсОО «Ала-Тоо Курулуш», ИНН 01234567890123",
+		Occupation: "7112 Каменщики и рабочие родственных занятий", Region: "Бишкек", Workplace: "Бишкек, проспект Чуй 1",
+		ValidFrom: "2026-03-01", ValidUntil: "2027-02-28", IssuedOn: "2026-02-20", VerifyURL: "https://portal.example/verify/v1.0123456789abcdef.123.c2lnbmF0dXJl"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := printout.WritePermit(io.Discard, p, l); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "permits/s")
 }

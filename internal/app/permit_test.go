@@ -1,0 +1,78 @@
+package app_test
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/i18n"
+	"github.com/emgek/emgek/internal/permit"
+)
+
+// TestRefusalsInEveryLanguage: every reason a search can refuse with has
+// its text and its next step in all four languages, and the search page
+// shows them in the refusal box, below the person's data.
+func TestRefusalsInEveryLanguage(t *testing.T) {
+	cat := i18n.MustLoad()
+	for _, lang := range i18n.Langs {
+		l := cat.Localizer(lang)
+		for _, code := range permit.RefusalCodes {
+			for _, id := range []string{"permit.refusal." + code, "permit.refusal." + code + ".next"} {
+				if s := l.T(id, map[string]any{}); s == "" || strings.Contains(s, i18n.Missing) {
+					t.Errorf("%s: %s is missing", lang, id)
+				}
+			}
+		}
+	}
+
+	e := apptest.New(t, "sqlite")
+	emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+	e.ApprovedQuota(emp, "UZ", "7112", 2)
+	other := e.NewCabinet(account.Employer, "other@example.test", account.Active)
+	e.SubmittedPermit(other, "UZ", "AA0000008", e.ApprovedQuota(other, "UZ", "7112", 1))
+	c := e.Client()
+	if r := c.Login("emp@example.test", apptest.Password); r.Status != 303 {
+		t.Fatal(r.Status)
+	}
+	people := []struct{ country, number, code string }{
+		{"UZ", "AA0000001", "entry_ban_indefinite"}, {"UZ", "AA0000011", "entry_ban"}, {"UZ", "AA0000002", "passport_expired"},
+		{"UZ", "AA0000003", "passport_expiring"}, {"UZ", "AA0000004", "permit_valid"}, {"UZ", "AA0000008", "application_open"},
+		{"TJ", "TJ0000006", "no_quota"},
+	}
+	box := regexp.MustCompile(`(?s)<li class="emgek-refusal" data-code="([a-z_]+)"><strong>(.*?)</strong><br>(.*?)</li>`)
+	seen := map[string]map[string]bool{}
+	for _, lang := range i18n.Langs {
+		c.Get("/lang/" + lang)
+		l := cat.Localizer(lang)
+		for _, p := range people {
+			r := c.Post("/cabinet/permits/search", url.Values{"country": {p.country}, "number": {p.number}})
+			if r.Status != 200 {
+				t.Fatalf("%s %s: %d", lang, p.number, r.Status)
+			}
+			m := box.FindAllStringSubmatch(r.Body, -1)
+			if len(m) != 1 || m[0][1] != p.code {
+				t.Errorf("%s %s: refusals %v, want %s", lang, p.number, m, p.code)
+				continue
+			}
+			if next := html.EscapeString(l.T("permit.refusal."+p.code+".next", map[string]any{})); m[0][3] != next {
+				t.Errorf("%s %s: next step %q, want %q", lang, p.number, m[0][3], next)
+			}
+			if seen[p.code] == nil {
+				seen[p.code] = map[string]bool{}
+			}
+			seen[p.code][m[0][2]] = true
+			if i := strings.Index(r.Body, `id="refusals"`); i < strings.Index(r.Body, p.number) {
+				t.Errorf("%s %s: the refusal comes before the person's data", lang, p.number)
+			}
+		}
+	}
+	for code, texts := range seen {
+		if len(texts) != len(i18n.Langs) {
+			t.Errorf("%s: %d different texts in %d languages", code, len(texts), len(i18n.Langs))
+		}
+	}
+}
