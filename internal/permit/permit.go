@@ -42,6 +42,17 @@ func (s *Service) Start(ctx context.Context, cab *account.Cabinet, country, numb
 	h, now := e.Holder, s.Now()
 	var id int64
 	err = s.DB.Transact(ctx, func(tx *db.DB) error {
+		// A draft for the person already (a second click, a page opened
+		// twice): go on with it rather than start another.
+		err := tx.QueryRow(ctx, `SELECT c.id FROM cases c JOIN permits p ON p.case_id = c.id
+			WHERE c.cabinet_id = $1 AND c.status = 'draft' AND p.doc_country = $2 AND p.doc_number = $3 LIMIT 1`,
+			cab.ID, h.Country, h.Number).Scan(&id)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("permit.Start: %w", err)
+		}
 		c, err := Lifecycle.Create(ctx, tx, cab.ID, now, by)
 		if err != nil {
 			return err

@@ -466,3 +466,67 @@ func mustCab(t *testing.T, e *apptest.Env, id int64) *account.Cabinet {
 	}
 	return c
 }
+
+// TestStartTwice: a second "Continue" for the same person goes on with
+// the draft instead of starting another.
+func TestStartTwice(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+	e.ApprovedQuota(emp, "UZ", "7112", 1)
+	cab := mustCab(t, e, emp)
+	first, err := e.App.Permits.Start(t.Context(), cab, "UZ", "AA0000006", permit.Work{}, nil, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.App.Permits.Start(t.Context(), cab, "UZ", "aa0000006", permit.Work{}, nil, sys)
+	if err != nil || second != first {
+		t.Fatalf("second start: %d %v, want %d", second, err, first)
+	}
+}
+
+// TestReminders: the window's opening and its last week are each told
+// once, however often the sweep runs.
+func TestReminders(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := t.Context()
+	emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+	id := e.SubmittedPermit(emp, "UZ", "AA0000006", e.ApprovedQuota(emp, "UZ", "7112", 1))
+	if err := e.App.Permits.Approve(ctx, id, sys); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Permits.Issue(ctx, id, sys); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.App.Permits.ByCase(ctx, e.DB, id)
+	until, _ := time.Parse(time.DateOnly, a.ValidUntil)
+	today, _ := time.Parse(time.DateOnly, permit.Today(e.App.Kit.Now()))
+	queued := func(template string) int {
+		var n int
+		if err := e.DB.QueryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE $1`, "%"+template+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sweep := func() {
+		for range 2 {
+			if err := e.App.Permits.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sweep()
+	if queued("permit_extension_open") != 0 {
+		t.Fatal("window email months before it opens")
+	}
+	e.Advance(until.Sub(today) - 50*24*time.Hour)
+	sweep()
+	if o, c := queued("permit_extension_open"), queued("permit_extension_closing"); o != 1 || c != 0 {
+		t.Fatalf("50 days before the end: %d opening, %d closing emails", o, c)
+	}
+	e.Advance(15 * 24 * time.Hour) // 35 days before the end: the window closes in 5 days
+	sweep()
+	if o, c := queued("permit_extension_open"), queued("permit_extension_closing"); o != 1 || c != 1 {
+		t.Fatalf("35 days before the end: %d opening, %d closing emails", o, c)
+	}
+	e.Outbox("emp@example.test", "One week left to ask for a permit extension")
+}
