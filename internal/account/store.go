@@ -81,6 +81,15 @@ type Filter struct {
 	Limit  int
 }
 
+// Count is how many cabinets are in a status.
+func Count(ctx context.Context, d *db.DB, status Status) (int, error) {
+	var n int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM cabinets WHERE status = $1`, status).Scan(&n); err != nil {
+		return 0, fmt.Errorf("account.Count: %w", err)
+	}
+	return n, nil
+}
+
 // List returns cabinets matching f, those waiting longest first.
 func List(ctx context.Context, d *db.DB, f Filter) ([]*Cabinet, error) {
 	where, args := []string{"1 = 1"}, []any{}

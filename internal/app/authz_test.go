@@ -116,6 +116,8 @@ var matrix = map[string]string{
 	"POST /office/permits/{id}/issue":             "staff",
 	"POST /office/permits/{id}/revoke":            "staff",
 	"POST /office/extensions/{id}/decide":         "staff",
+	"GET /office/inbox":                           "staff",
+	"POST /office/cases/{id}/take":                "staff",
 }
 
 var groups = map[string][]web.Role{

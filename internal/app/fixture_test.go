@@ -117,7 +117,7 @@ func (fx *fixture) path(p string) string {
 	if strings.HasPrefix(p, "/cabinet/documents/") {
 		return strings.Replace(p, "{id}", fx.ids["doc"], 1)
 	}
-	if strings.Contains(p, "/permits/") || strings.Contains(p, "/extensions/") {
+	if strings.Contains(p, "/permits/") || strings.Contains(p, "/extensions/") || strings.Contains(p, "/cases/") {
 		return strings.Replace(p, "{id}", fx.ids["permit"], 1)
 	}
 	if strings.Contains(p, "/quota/") {

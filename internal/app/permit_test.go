@@ -4,13 +4,16 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/permit"
+	"github.com/emgek/emgek/internal/quota"
 )
 
 // TestRefusalsInEveryLanguage: every reason a search can refuse with has
@@ -75,4 +78,55 @@ func TestRefusalsInEveryLanguage(t *testing.T) {
 			t.Errorf("%s: %d different texts in %d languages", code, len(texts), len(i18n.Langs))
 		}
 	}
+}
+
+// TestInbox: one inbox holds the cases of every service, the earliest due
+// first; an operator takes one, and a second operator taking it at the
+// same time is told someone was first; the filters narrow it.
+func TestInbox(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+		permitID := e.SubmittedPermit(emp, "UZ", "AA0000006", e.ApprovedQuota(emp, "UZ", "7112", 2))
+		quotaID, err := e.App.Quotas.Apply(ctx, emp, quota.ThisYear(e.App.Kit.Now()), apptest.Region,
+			[]quota.Row{{Country: "TR", Occupation: "2512", Requested: 1}}, audit.Event{Actor: "system"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.App.Quotas.Submit(ctx, emp, quotaID, audit.Event{Actor: "system"}); err != nil {
+			t.Fatal(err)
+		}
+		a, b := e.Client(), e.Client()
+		for _, c := range []*apptest.Client{a, b} {
+			email, pw := e.NewStaff("operator")
+			e.LoginStaff(c, email, pw)
+		}
+		page := a.Get("/office/inbox")
+		pid, qid := strconv.FormatInt(permitID, 10), strconv.FormatInt(quotaID, 10)
+		if page.Status != 200 || !strings.Contains(page.Body, `href="/office/permits/`+pid+`"`) || !strings.Contains(page.Body, `href="/office/quota/`+qid+`"`) {
+			t.Fatalf("inbox %d:\n%s", page.Status, page.Body)
+		}
+		if only := a.Get("/office/inbox?service=permit"); strings.Contains(only.Body, `href="/office/quota/`+qid+`"`) {
+			t.Fatal("the service filter lets a quota application through")
+		}
+		if r := a.Post("/office/cases/"+pid+"/take", nil); r.Status != 303 {
+			t.Fatalf("take: %d", r.Status)
+		}
+		if r := b.Post("/office/cases/"+pid+"/take", nil); r.Status != 409 || !strings.Contains(r.Body, "Another operator has just taken") {
+			t.Fatalf("second take: %d", r.Status)
+		}
+		mine := a.Get("/office/inbox?whose=mine")
+		if !strings.Contains(mine.Body, `href="/office/permits/`+pid+`"`) || strings.Contains(mine.Body, `href="/office/quota/`+qid+`"`) {
+			t.Fatalf("mine:\n%s", mine.Body)
+		}
+		if free := b.Get("/office/inbox?whose=free"); strings.Contains(free.Body, `href="/office/permits/`+pid+`"`) {
+			t.Fatal("a taken case among the free ones")
+		}
+		if r := b.Post("/office/cases/"+pid+"/take", url.Values{"release": {"1"}}); r.Status != 409 {
+			t.Fatalf("giving back another's case: %d", r.Status)
+		}
+		if r := a.Post("/office/cases/"+pid+"/take", url.Values{"release": {"1"}}); r.Status != 303 {
+			t.Fatalf("give back: %d", r.Status)
+		}
+	})
 }

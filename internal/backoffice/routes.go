@@ -46,6 +46,10 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /office/invite/{token}", web.Public, h.showInvite)
 	rt.Handle("POST /office/invite/{token}", web.Public, h.acceptInvite)
 
+	// The one inbox across services, and taking a case.
+	rt.Handle("GET /office/inbox", web.Staff, h.showInbox)
+	rt.Handle("POST /office/cases/{id}/take", web.Staff, h.takeCase)
+
 	// Cabinets waiting for activation (SERVICES.md S1 steps 8–9).
 	rt.Handle("GET /office", web.Staff, h.listCabinets)
 	rt.Handle("GET /office/cabinets/{id}", web.Staff, h.showCabinet)

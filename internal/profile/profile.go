@@ -174,6 +174,15 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 const columns = `r.id, r.cabinet_id, COALESCE(e.org_name, p.surname || ' ' || p.given_name, c.email), r.subject, r.status,
 	r.changes, COALESCE(r.document_id, 0), COALESCE(r.old_document_id, 0), r.reason, r.created_at, r.decided_at`
 
+// CountPending is how many change requests wait for the ministry.
+func CountPending(ctx context.Context, d *db.DB) (int, error) {
+	var n int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM change_requests WHERE status = 'pending'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("profile.CountPending: %w", err)
+	}
+	return n, nil
+}
+
 const from = ` FROM change_requests r JOIN cabinets c ON c.id = r.cabinet_id
 	LEFT JOIN employers e ON e.cabinet_id = c.id LEFT JOIN persons p ON p.cabinet_id = c.id`
 

@@ -1,0 +1,119 @@
+package backoffice
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/emgek/emgek/internal/account"
+	"github.com/emgek/emgek/internal/apperr"
+	"github.com/emgek/emgek/internal/casework"
+	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/permit"
+	"github.com/emgek/emgek/internal/profile"
+	"github.com/emgek/emgek/internal/quota"
+	"github.com/emgek/emgek/internal/staff"
+	"github.com/emgek/emgek/internal/web"
+)
+
+// lifecycles are the services whose cases the inbox holds.
+var lifecycles = []*casework.Lifecycle{quota.Lifecycle, permit.Lifecycle, permit.ExtensionLifecycle}
+
+type inboxPage struct {
+	web.Page
+	Items      []casework.InboxItem
+	Cabinets   int // waiting for activation
+	Changes    int // waiting for review
+	Services   []web.Option
+	Statuses   []web.Option
+	Whose      []web.Option
+	StaffNames map[int64]string
+}
+
+// showInbox is the back office's one inbox: every case waiting for the
+// ministry across services, the earliest due first, with the other tasks
+// counted above it.
+func (h *Handler) showInbox(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := casework.InboxFilter{Service: q.Get("service"), Status: casework.Status(q.Get("status")), Overdue: q.Get("overdue") == "1"}
+	switch q.Get("whose") {
+	case "mine":
+		f.Assignee = web.User(ctx).ID
+	case "free":
+		f.Free = true
+	}
+	items, err := casework.Inbox(ctx, h.DB, f, h.Kit.Now())
+	if err != nil {
+		return err
+	}
+	p := &inboxPage{Page: h.Kit.Page(r, "office.inbox.title"), Items: items}
+	p.Form = web.NewForm(q)
+	if p.Cabinets, err = account.Count(ctx, h.DB, account.Pending); err != nil {
+		return err
+	}
+	if p.Changes, err = profile.CountPending(ctx, h.DB); err != nil {
+		return err
+	}
+	for _, lc := range lifecycles {
+		p.Services = append(p.Services, web.Option{Value: lc.Service, Label: p.L.T("office.inbox.service." + lc.Service)})
+	}
+	for _, s := range casework.InboxStatuses {
+		p.Statuses = append(p.Statuses, web.Option{Value: string(s), Label: p.L.T("case.status." + string(s))})
+	}
+	p.Whose = []web.Option{{Value: "mine", Label: p.L.T("office.inbox.mine")}, {Value: "free", Label: p.L.T("office.inbox.free")}}
+	members, err := staff.List(ctx, h.DB)
+	if err != nil {
+		return err
+	}
+	p.StaffNames = map[int64]string{}
+	for _, m := range members {
+		p.StaffNames[m.ID] = m.Name
+	}
+	return h.Kit.Render(w, r, http.StatusOK, "office/inbox", p)
+}
+
+// takeCase assigns a case to the operator ("take"), or gives it back; of
+// two operators taking one case at once, the second is told.
+func (h *Handler) takeCase(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
+	}
+	staffID := web.User(ctx).ID
+	release := r.PostForm.Get("release") == "1"
+	err = h.DB.Transact(ctx, func(tx *db.DB) error {
+		for _, lc := range lifecycles {
+			c, err := lc.ByID(ctx, tx, id)
+			if apperr.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if release {
+				if c.AssigneeID != staffID {
+					return apperr.New(apperr.Conflict, "case.already_changed")
+				}
+				return lc.Assign(ctx, tx, c, 0, h.Kit.Now(), by(r))
+			}
+			if c.AssigneeID != 0 {
+				return apperr.New(apperr.Conflict, "office.inbox.taken")
+			}
+			return lc.Assign(ctx, tx, c, staffID, h.Kit.Now(), by(r))
+		}
+		return apperr.New(apperr.NotFound, "error.not_found")
+	})
+	if err != nil {
+		return err
+	}
+	if release {
+		h.Kit.Flash(r, "office.inbox.released")
+	} else {
+		h.Kit.Flash(r, "office.inbox.taken_ok")
+	}
+	return web.Redirect(w, r, "/office/inbox#case-"+strconv.FormatInt(id, 10))
+}
