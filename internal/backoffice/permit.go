@@ -38,7 +38,7 @@ func (h *Handler) listPermits(w http.ResponseWriter, r *http.Request) error {
 		f.Applicant = ""
 	}
 	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 {
-		f.OlderThan = h.Kit.Now().AddDate(0, 0, -days).UTC().Format("2006-01-02T15:04:05Z")
+		f.OlderThan = h.Kit.Now().AddDate(0, 0, -days)
 	}
 	apps, err := h.Permits.Queue(ctx, f)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
@@ -155,7 +156,7 @@ func (h *Handler) savePermitForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	act := actor(r)
-	values, files, fe, err := web.ParseMultipart(w, r, func(p web.FilePart) (web.Upload, error) {
+	values, _, fe, err := web.ParseMultipart(w, r, func(p web.FilePart) (web.Upload, error) {
 		if p.Field != "file" {
 			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
 		}
@@ -165,10 +166,14 @@ func (h *Handler) savePermitForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	form := web.NewForm(values)
-	form.Files = files
+	form := web.NewForm(values) // files sent are attached already: the page lists them
 	row, _ := strconv.ParseInt(form.Get("quota_row"), 10, 64)
-	salary, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(form.Get("salary")), " ", ""))
+	salary, err := strconv.Atoi(strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\'' {
+			return -1 // "45 000", with any space a keyboard or a number format puts
+		}
+		return r
+	}, form.Get("salary")))
 	if err != nil {
 		salary = -1
 	}
@@ -295,6 +300,9 @@ func (h *Handler) showExtendPermit(w http.ResponseWriter, r *http.Request) error
 	a, err := h.ownPermit(r)
 	if err != nil {
 		return err
+	}
+	if a.Case.Status != permit.Issued {
+		return apperr.New(apperr.NotFound, "error.not_found")
 	}
 	return h.renderExtend(w, r, http.StatusOK, a, web.NewForm(url.Values{}))
 }

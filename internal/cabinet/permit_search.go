@@ -107,7 +107,7 @@ func (h *Handler) reasonTexts(ctx context.Context, l *i18n.Localizer, rs []permi
 // allocationLabel describes an approved quota row as a position to choose.
 func (h *Handler) allocationLabel(ctx context.Context, l *i18n.Localizer, a quota.Allocation) string {
 	n := h.names(ctx, l.Lang, a.Country, "", a.Region, a.Occupation)
-	return l.T("permit.allocation", map[string]any{"Occupation": n.Occupation, "Region": n.Region, "Left": a.Left(), "Quota": a.CaseNumber})
+	return l.T("permit.allocation", map[string]any{"Occupation": n.Occupation, "Region": n.Region, "Year": a.Year, "Left": a.Left(), "Quota": a.CaseNumber})
 }
 
 func (h *Handler) showPermitSearch(w http.ResponseWriter, r *http.Request) error {
@@ -181,7 +181,7 @@ func (h *Handler) startPermit(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := h.Permits.Start(ctx, cab, form.Get("country"), form.Get("number"), h.work(form), h.unitGroup, actor(r))
 	if err != nil {
-		if form.SetErrors(err) || apperr.KindOf(err) == apperr.Conflict {
+		if k := apperr.KindOf(err); form.SetErrors(err) || k == apperr.Conflict || k == apperr.Unavailable {
 			return h.searchPermit(w, r) // show the answer as it is now
 		}
 		return err

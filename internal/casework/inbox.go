@@ -35,7 +35,9 @@ var InboxStatuses = []Status{Submitted, DocumentsRequested, "approved"}
 
 // Inbox lists waiting cases, the earliest due first, at most 100.
 func Inbox(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) ([]InboxItem, error) {
-	where := []string{"c.status IN ('submitted', 'documents_requested', 'approved')"}
+	// Approved is waiting only where approval is not the end (a permit
+	// still to be issued).
+	where := []string{"(c.status IN ('submitted', 'documents_requested') OR c.service = 'permit' AND c.status = 'approved')"}
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)

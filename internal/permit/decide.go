@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
@@ -19,8 +20,8 @@ type QueueFilter struct {
 	Status    casework.Status // one of the waiting statuses; all of them when empty
 	Region    string
 	Applicant Applicant
-	Overdue   bool   // only those past their due date
-	OlderThan string // only those submitted before this instant (RFC 3339 in UTC)
+	Overdue   bool      // only those past their due date
+	OlderThan time.Time // only those submitted before
 }
 
 // Waiting are the statuses in which an application waits for the
@@ -50,8 +51,8 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]*Application, err
 	if f.Overdue {
 		add("c.due_at < $%d", s.Now().UTC())
 	}
-	if f.OlderThan != "" {
-		add("c.submitted_at < $%d", f.OlderThan)
+	if !f.OlderThan.IsZero() {
+		add("c.submitted_at < $%d", f.OlderThan.UTC())
 	}
 	return s.list(ctx, `WHERE `+strings.Join(where, " AND ")+` ORDER BY c.due_at, c.id LIMIT 100`, args...)
 }
@@ -193,6 +194,9 @@ func (s *Service) Revoke(ctx context.Context, caseID int64, reason, note string,
 		if _, err := tx.Exec(ctx, `UPDATE permits SET revoked_at = $1, revoke_reason = $2, revoke_note = $3, holding = FALSE WHERE case_id = $4`,
 			now.UTC(), reason, note, caseID); err != nil {
 			return fmt.Errorf("permit.Revoke: %w", err)
+		}
+		if err := closeExtensions(ctx, tx, caseID, now, by); err != nil {
+			return err
 		}
 		return s.notify(ctx, tx, a, reason)
 	})

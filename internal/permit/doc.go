@@ -11,7 +11,8 @@
 //	draft ──> submitted ──> documents_requested ──> submitted
 //	             ├──> rejected (reason code and legal basis)
 //	             └──> approved ──> issued ──> expired
-//	                     └───────────┴──────> revoked
+//	                     ├───────────┴──────> revoked
+//	                     └──────────────────> expired (never issued, its period over)
 //
 // Approval takes one unit of quota in its transaction: from the
 // employer's approved row (package quota) or, for an entrepreneur, from
@@ -42,7 +43,7 @@ const (
 var Lifecycle = &casework.Lifecycle{Service: "permit", Prefix: "P", Jurisdiction: "KG", TermDays: 15,
 	Outcomes: []casework.Status{Approved, Rejected},
 	Moves: map[casework.Status][]casework.Status{
-		Approved: {Issued, Revoked},
+		Approved: {Issued, Revoked, Expired}, // expired: its period ended before it was issued
 		Issued:   {Expired, Revoked},
 	}}
 
@@ -186,10 +187,22 @@ func addDays(day string, n int) string {
 	return t.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
+// addMonths moves a date by n months, to the month's last day when the
+// day does not exist there (31 August + 3 months is 30 November).
 func addMonths(day string, n int) string {
 	t, err := time.Parse(time.DateOnly, day)
 	if err != nil {
 		return day
 	}
-	return t.AddDate(0, n, 0).Format(time.DateOnly)
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
+
+// lasts reports whether a period from one day to another, both days
+// included, is at least months long.
+func lasts(from, to string, months int) bool { return addDays(to, 1) >= addMonths(from, months) }
+
+// within reports whether a period from one day to another, both days
+// included, is at most months long.
+func within(from, to string, months int) bool { return addDays(to, 1) <= addMonths(from, months) }

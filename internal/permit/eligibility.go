@@ -73,7 +73,7 @@ func (s *Service) Search(ctx context.Context, cab *account.Cabinet, country, num
 		return nil, err
 	}
 	year := quota.ThisYear(s.Now())
-	all, err := quota.Allocations(ctx, s.DB, cab.ID, year, f.Citizenship)
+	all, err := quota.Allocations(ctx, s.DB, cab.ID, year, f.Citizenship) // this year's and next year's
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (s *Service) check(ctx context.Context, d *db.DB, cab *account.Cabinet, f *
 		}
 		e.Refusals = append(e.Refusals, Reason{Code: code, Args: map[string]any{"Until": b.Until, "Basis": b.Basis}})
 	}
-	if f.ExpiresOn < addMonths(today, MinMonths) {
+	if !lasts(today, f.ExpiresOn, MinMonths) {
 		code := "passport_expiring"
 		if f.ExpiresOn < today {
 			code = "passport_expired"
@@ -176,8 +176,9 @@ func (s *Service) check(ctx context.Context, d *db.DB, cab *account.Cabinet, f *
 	var number, until string
 	var status string
 	err := d.QueryRow(ctx, `SELECT COALESCE(p.permit_number, c.number, ''), p.valid_until, c.status FROM permits p JOIN cases c ON c.id = p.case_id
-		WHERE p.doc_country = $1 AND p.doc_number = $2 AND p.case_id <> $3 AND (p.holding OR c.status IN ('submitted', 'documents_requested'))
-		ORDER BY p.holding DESC LIMIT 1`, f.Country, f.Number, except).Scan(&number, &until, &status)
+		WHERE p.doc_country = $1 AND p.doc_number = $2 AND p.case_id <> $3
+			AND (p.holding AND (c.status = 'approved' OR p.valid_until >= $4) OR c.status IN ('submitted', 'documents_requested'))
+		ORDER BY p.holding DESC LIMIT 1`, f.Country, f.Number, except, today).Scan(&number, &until, &status)
 	switch {
 	case err == nil && (status == string(Approved) || status == string(Issued)):
 		if f.PermitOn(today) == nil {
@@ -220,7 +221,17 @@ func (s *Service) lookup(ctx context.Context, country, number, purpose string, b
 	if result == "unavailable" {
 		return nil, apperr.Wrap(apperr.Unavailable, "permit.registry_unavailable", err)
 	}
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	known, err := account.Countries(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	if !known[f.Country] || !known[f.Citizenship] { // an answer the portal cannot file
+		return nil, apperr.Wrap(apperr.Unavailable, "permit.registry_unavailable", fmt.Errorf("registry: unknown country code"))
+	}
+	return f, nil
 }
 
 func holderOf(f *registry.Foreigner) Holder {

@@ -45,6 +45,11 @@ func (s *Service) RequestExtension(ctx context.Context, cabinetID, permitCaseID 
 	today := Today(now)
 	var id int64
 	err := s.DB.Transact(ctx, func(tx *db.DB) error {
+		// The permit's row is the lock: one request at a time, however
+		// many clicks arrive together.
+		if _, err := tx.Exec(ctx, `UPDATE permits SET holding = holding WHERE case_id = $1`, permitCaseID); err != nil {
+			return fmt.Errorf("permit.RequestExtension: %w", err)
+		}
 		a, err := s.ByCase(ctx, tx, permitCaseID)
 		if err != nil {
 			return err
@@ -64,7 +69,7 @@ func (s *Service) RequestExtension(ctx context.Context, cabinetID, permitCaseID 
 			fe.Add("new_until", "form.date_invalid")
 		case newUntil <= a.ValidUntil:
 			fe.Add("new_until", "permit.extension_not_later", map[string]any{"Date": a.ValidUntil})
-		case newUntil > addMonths(a.ValidUntil, MaxMonths):
+		case !within(addDays(a.ValidUntil, 1), newUntil, MaxMonths):
 			fe.Add("new_until", "permit.period_long", map[string]any{"Months": MaxMonths})
 		case newUntil > a.Holder.PassportExpires:
 			fe.Add("new_until", "permit.period_past_passport", map[string]any{"Date": a.Holder.PassportExpires})
@@ -198,7 +203,8 @@ func (s *Service) Sweep(ctx context.Context) error {
 	today := Today(now)
 	var ids []int64
 	rows, err := s.DB.Query(ctx, `SELECT p.case_id FROM permits p JOIN cases c ON c.id = p.case_id
-		WHERE p.holding AND c.status = 'issued' AND p.valid_until < $1 ORDER BY p.case_id LIMIT 1000`, today)
+		WHERE p.holding AND (c.status = 'issued' AND p.valid_until < $1 OR c.status = 'approved' AND p.period_to < $1)
+		ORDER BY p.case_id LIMIT 1000`, today)
 	if err != nil {
 		return fmt.Errorf("permit.Sweep: %w", err)
 	}
@@ -217,15 +223,29 @@ func (s *Service) Sweep(ctx context.Context) error {
 	sys := audit.Event{Actor: "system", Detail: "permit expired"}
 	for _, id := range ids {
 		err := s.DB.Transact(ctx, func(tx *db.DB) error {
+			// Under the permit's lock, and looked at again: an extension
+			// granted since the list was read keeps it in force.
+			if _, err := tx.Exec(ctx, `UPDATE permits SET holding = holding WHERE case_id = $1`, id); err != nil {
+				return err
+			}
 			a, err := s.ByCase(ctx, tx, id)
 			if err != nil {
 				return err
 			}
+			end := a.ValidUntil
+			if a.Case.Status == Approved {
+				end = a.PeriodTo
+			}
+			if end >= today {
+				return nil
+			}
 			if err := Lifecycle.Move(ctx, tx, a.Case, Expired, now, sys, "expire"); err != nil {
 				return err
 			}
-			_, err = tx.Exec(ctx, `UPDATE permits SET holding = FALSE WHERE case_id = $1`, id)
-			return err
+			if _, err = tx.Exec(ctx, `UPDATE permits SET holding = FALSE WHERE case_id = $1`, id); err != nil {
+				return err
+			}
+			return closeExtensions(ctx, tx, id, now, sys)
 		})
 		if err != nil && apperr.KindOf(err) != apperr.Conflict {
 			return fmt.Errorf("permit.Sweep expire %d: %w", id, err)
@@ -236,6 +256,40 @@ func (s *Service) Sweep(ctx context.Context) error {
 	}
 	return s.remind(ctx, "window_closing_sent_at", "permit_extension_closing", today, addDays(today, WindowClosesDays),
 		addDays(today, WindowClosesDays+ReminderDays))
+}
+
+// closeExtensions withdraws the extension requests still waiting on a
+// permit that has ended (revoked or expired): there is nothing to extend.
+func closeExtensions(ctx context.Context, tx *db.DB, permitCaseID int64, now time.Time, by audit.Event) error {
+	rows, err := tx.Query(ctx, `SELECT x.case_id FROM permit_extensions x JOIN cases c ON c.id = x.case_id
+		WHERE x.permit_case_id = $1 AND c.status IN ('submitted', 'documents_requested')`, permitCaseID)
+	if err != nil {
+		return fmt.Errorf("permit: open extensions: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	by.Detail = "permit ended"
+	for _, id := range ids {
+		c, err := ExtensionLifecycle.ByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := ExtensionLifecycle.Withdraw(ctx, tx, c, now, by); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // remind emails, once (column), the cabinets of issued permits ending

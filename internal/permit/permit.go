@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,11 +43,16 @@ func (s *Service) Start(ctx context.Context, cab *account.Cabinet, country, numb
 	h, now := e.Holder, s.Now()
 	var id int64
 	err = s.DB.Transact(ctx, func(tx *db.DB) error {
-		// A draft for the person already (a second click, a page opened
-		// twice): go on with it rather than start another.
+		// The cabinet's row is the lock: two clicks at once start one draft.
+		if _, err := tx.Exec(ctx, `UPDATE cabinets SET version = version WHERE id = $1`, cab.ID); err != nil {
+			return fmt.Errorf("permit.Start: %w", err)
+		}
+		// A draft for the person (and an entrepreneur's work) already — a
+		// second click, a page opened twice: go on with it.
 		err := tx.QueryRow(ctx, `SELECT c.id FROM cases c JOIN permits p ON p.case_id = c.id
-			WHERE c.cabinet_id = $1 AND c.status = 'draft' AND p.doc_country = $2 AND p.doc_number = $3 LIMIT 1`,
-			cab.ID, h.Country, h.Number).Scan(&id)
+			WHERE c.cabinet_id = $1 AND c.status = 'draft' AND p.doc_country = $2 AND p.doc_number = $3
+				AND ($4 = '' OR p.region = $4 AND p.occupation = $5) LIMIT 1`,
+			cab.ID, h.Country, h.Number, w.Region, w.Occupation).Scan(&id)
 		if err == nil {
 			return nil
 		}
@@ -85,27 +91,33 @@ type Details struct {
 func (s *Service) Save(ctx context.Context, cabinetID, caseID int64, d Details, by audit.Event) error {
 	now := s.Now()
 	return s.DB.Transact(ctx, func(tx *db.DB) error {
+		// Lock the case while it may be changed: not under a resubmission.
+		res, err := tx.Exec(ctx, `UPDATE cases SET updated_at = updated_at WHERE id = $1 AND cabinet_id = $2
+			AND status IN ('draft', 'documents_requested')`, caseID, cabinetID)
+		if err != nil {
+			return fmt.Errorf("permit.Save: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			if _, err := Lifecycle.OfCabinet(ctx, tx, cabinetID, caseID); err != nil {
+				return err
+			}
+			return apperr.New(apperr.Conflict, "case.already_changed")
+		}
 		a, err := s.ByCase(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
-		if a.Case.CabinetID != cabinetID {
-			return apperr.New(apperr.NotFound, "error.not_found")
-		}
-		if a.Case.Status != casework.Draft && a.Case.Status != casework.DocumentsRequested {
-			return apperr.New(apperr.Conflict, "case.already_changed")
-		}
-		region, occupation := a.Region, a.Occupation
+		region, occupation, year := a.Region, a.Occupation, a.Year
 		var fe apperr.FieldErrors
 		if a.Applicant == ByEmployer {
-			rows, err := quota.Allocations(ctx, tx, cabinetID, a.Year, a.Holder.Citizenship)
+			rows, err := quota.Allocations(ctx, tx, cabinetID, quota.ThisYear(now), a.Holder.Citizenship)
 			if err != nil {
 				return err
 			}
 			found := false
 			for _, r := range rows {
 				if r.RowID == d.QuotaRowID && (r.Left() > 0 || r.RowID == a.QuotaRowID) {
-					found, region, occupation = true, r.Region, r.Occupation
+					found, region, occupation, year = true, r.Region, r.Occupation, r.Year
 				}
 			}
 			if !found {
@@ -120,13 +132,17 @@ func (s *Service) Save(ctx context.Context, cabinetID, caseID int64, d Details, 
 			fe.Add("salary", "permit.salary_range")
 		}
 		checkPeriod(&fe, d.PeriodFrom, d.PeriodTo, Today(now), a.Holder.PassportExpires)
+		if !fe.Has("period_from") && !fe.Has("quota_row") && !strings.HasPrefix(d.PeriodFrom, strconv.Itoa(year)+"-") {
+			// The quota is a year's: the permit starts in the year it draws on.
+			fe.Add("period_from", "permit.period_year", map[string]any{"Year": year})
+		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE permits SET quota_row_id = $1, region = $2, occupation = $3, workplace = $4, salary = $5,
-			period_from = $6, period_to = $7 WHERE case_id = $8`,
+			period_from = $6, period_to = $7, year = $8 WHERE case_id = $9`,
 			sql.NullInt64{Int64: d.QuotaRowID, Valid: a.Applicant == ByEmployer}, region, occupation, d.Workplace, d.Salary,
-			d.PeriodFrom, d.PeriodTo, caseID)
+			d.PeriodFrom, d.PeriodTo, year, caseID)
 		if err != nil {
 			return fmt.Errorf("permit.Save: %w", err)
 		}
@@ -150,9 +166,9 @@ func checkPeriod(fe *apperr.FieldErrors, from, to, today, passportExpires string
 		return
 	}
 	switch {
-	case to < addMonths(from, MinMonths):
+	case !lasts(from, to, MinMonths):
 		fe.Add("period_to", "permit.period_short", map[string]any{"Months": MinMonths})
-	case to > addMonths(from, MaxMonths):
+	case !within(from, to, MaxMonths):
 		fe.Add("period_to", "permit.period_long", map[string]any{"Months": MaxMonths})
 	case to > passportExpires:
 		fe.Add("period_to", "permit.period_past_passport", map[string]any{"Date": passportExpires})

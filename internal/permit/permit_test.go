@@ -18,6 +18,7 @@ import (
 	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/permit"
+	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/registry"
 )
 
@@ -340,7 +341,7 @@ func TestEntrepreneur(t *testing.T) {
 	if !slices.Equal(codes(el.Refusals), []string{"no_cell_room"}) {
 		t.Fatalf("no ledger: %v", codes(el.Refusals))
 	}
-	year := e.App.Kit.Now().Year()
+	year := quota.ThisYear(e.App.Kit.Now())
 	if err := e.App.Quotas.SetQuota(ctx, year, apptest.Region, "5", 1, sys); err != nil {
 		t.Fatal(err)
 	}
@@ -529,4 +530,115 @@ func TestReminders(t *testing.T) {
 		t.Fatalf("35 days before the end: %d opening, %d closing emails", o, c)
 	}
 	e.Outbox("emp@example.test", "One week left to ask for a permit extension")
+}
+
+// TestReviewFindings covers what an independent review found: the year of
+// the quota, an entrepreneur changing its work, an approval never issued,
+// a revocation with an extension waiting, the queue's age filter, and a
+// registry answer with a country the portal does not know.
+func TestReviewFindings(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := t.Context()
+	emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+	row := e.ApprovedQuota(emp, "UZ", "7112", 3)
+	today := permit.Today(e.App.Kit.Now())
+	d, _ := time.Parse(time.DateOnly, today)
+
+	// A start in another year than the quota row's is refused at the field.
+	id := e.PermitDraft(emp, "UZ", "AA0000006", row)
+	next := time.Date(d.Year()+1, 2, 1, 0, 0, 0, 0, time.UTC)
+	err := e.App.Permits.Save(ctx, emp, id, permit.Details{QuotaRowID: row, Workplace: "Bishkek 1", Salary: 1,
+		PeriodFrom: next.Format(time.DateOnly), PeriodTo: next.AddDate(0, 4, 0).Format(time.DateOnly)}, sys)
+	if ae, ok := apperr.As(err); !ok || ae.Fields["period_from"].Key != "permit.period_year" {
+		t.Errorf("a start next year on this year's quota: %v", err)
+	}
+
+	// An approval never issued expires when its period is over, and frees the person.
+	if err := e.App.Permits.Submit(ctx, emp, id, sys); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Permits.Approve(ctx, id, sys); err != nil {
+		t.Fatal(err)
+	}
+	// The queue's age filter: submitted just now is not older than an hour.
+	if apps, err := e.App.Permits.Queue(ctx, permit.QueueFilter{OlderThan: e.App.Kit.Now().Add(-time.Hour)}); err != nil || len(apps) != 0 {
+		t.Errorf("older than an hour: %d %v", len(apps), err)
+	}
+	if apps, err := e.App.Permits.Queue(ctx, permit.QueueFilter{OlderThan: e.App.Kit.Now().Add(time.Hour)}); err != nil || len(apps) != 1 {
+		t.Errorf("older than in an hour: %d %v", len(apps), err)
+	}
+	e.Advance(7 * 31 * 24 * time.Hour)
+	if err := e.App.Permits.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := e.App.Permits.ByCase(ctx, e.DB, id); a.Case.Status != permit.Expired {
+		t.Errorf("approved, never issued, period over: %s", a.Case.Status)
+	}
+
+	// An entrepreneur who checks another occupation continues with that one.
+	fie := e.NewCabinet(account.FIE, "fie@example.test", account.Active)
+	cab := mustCab(t, e, fie)
+	year := quota.ThisYear(e.App.Kit.Now())
+	for _, g := range []string{"5", "7"} {
+		if err := e.App.Quotas.SetQuota(ctx, year, apptest.Region, g, 5, sys); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unit := func(code string) bool { return e.App.Occupations.ByCode(code) != nil }
+	first, err := e.App.Permits.Start(ctx, cab, "", "", permit.Work{Region: apptest.Region, Occupation: "5221"}, unit, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.App.Permits.Start(ctx, cab, "", "", permit.Work{Region: apptest.Region, Occupation: "7112"}, unit, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := e.App.Permits.ByCase(ctx, e.DB, second); second == first || a.Occupation != "7112" {
+		t.Errorf("second check for 7112 continued with draft %d (%s)", second, a.Occupation)
+	}
+}
+
+// TestRevocationClosesExtension: an extension waiting on a permit that is
+// revoked is withdrawn with it.
+func TestRevocationClosesExtension(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := t.Context()
+	emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+	id := e.SubmittedPermit(emp, "UZ", "AA0000006", e.ApprovedQuota(emp, "UZ", "7112", 1))
+	if err := e.App.Permits.Approve(ctx, id, sys); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Permits.Issue(ctx, id, sys); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.App.Permits.ByCase(ctx, e.DB, id)
+	until, _ := time.Parse(time.DateOnly, a.ValidUntil)
+	today, _ := time.Parse(time.DateOnly, permit.Today(e.App.Kit.Now()))
+	e.Advance(until.Sub(today) - 40*24*time.Hour)
+	xid, err := e.App.Permits.RequestExtension(ctx, emp, id, until.AddDate(0, 2, 0).Format(time.DateOnly), "", sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.App.Permits.Revoke(ctx, id, "violation", "", sys); err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.App.Permits.ExtensionByCase(ctx, e.DB, xid)
+	if err != nil || x.Case.Status != casework.Withdrawn {
+		t.Fatalf("extension after revocation: %+v %v", x, err)
+	}
+}
+
+// TestRegistryUnknownCountry: an answer naming a country the portal does
+// not know is not filed: the look-up is unavailable, nothing starts.
+func TestRegistryUnknownCountry(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"country":"UZ","number":"AA0000006","surname":"X","birth_date":"1990-01-01","citizenship":"XX","expires_on":"2035-01-01","bans":[],"permits":[]}`))
+	}))
+	defer srv.Close()
+	e := apptest.New(t, "sqlite", func(c *config.Config) { c.PassportRegistryURL = srv.URL })
+	cab := mustCab(t, e, e.NewCabinet(account.Employer, "emp@example.test", account.Active))
+	if _, err := e.App.Permits.Search(t.Context(), cab, "UZ", "AA0000006", sys); apperr.KindOf(err) != apperr.Unavailable {
+		t.Fatalf("unknown citizenship: %v", err)
+	}
 }

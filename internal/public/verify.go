@@ -40,6 +40,7 @@ type permitCheck struct {
 	Initials   string
 	ValidFrom  string
 	ValidUntil string
+	Printed    string // the end date on the paper, when an extension has moved it since
 }
 
 // verifyDocument is what a QR code opens: whether the document is
@@ -94,6 +95,9 @@ func (h *Handler) describe(r *http.Request, p *verifyPage) error {
 		}
 		p.Permit = &permitCheck{State: a.State(permit.Today(h.Kit.Now())), Number: a.PermitNumber, Initials: a.Holder.Initials(),
 			ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil}
+		if printed := strings.TrimPrefix(p.Issued.Kind, "permit@"); printed != a.ValidUntil {
+			p.Permit.Printed = printed
+		}
 		return nil
 	}
 	a, err := h.Quotas.ByCase(ctx, h.DB, p.Issued.CaseID)

@@ -34,15 +34,16 @@ type Allocation struct {
 // Left is how many permits the row still allows.
 func (a Allocation) Left() int { return a.Approved - a.Used }
 
-// Allocations lists a cabinet's approved rows of a year, for one country
+// Allocations lists a cabinet's approved rows of a year and the next (a
+// permit applied for in December may start in January), for one country
 // of citizenship or all ("").
 func Allocations(ctx context.Context, d *db.DB, cabinetID int64, year int, country string) ([]Allocation, error) {
 	rows, err := d.Query(ctx, `SELECT r.id, c.number, r.year, r.region, r.country, r.occupation, r.approved,
 		(SELECT COUNT(*) FROM quota_uses u WHERE u.row_id = r.id)
 		FROM quota_rows r JOIN cases c ON c.id = r.case_id
-		WHERE c.cabinet_id = $1 AND c.service = $2 AND c.status = 'decided' AND r.year = $3
+		WHERE c.cabinet_id = $1 AND c.service = $2 AND c.status = 'decided' AND r.year BETWEEN $3 AND $3 + 1
 			AND r.approved > 0 AND ($4 = '' OR r.country = $4)
-		ORDER BY r.region, r.occupation, r.id`, cabinetID, Lifecycle.Service, year, country)
+		ORDER BY r.year, r.region, r.occupation, r.id`, cabinetID, Lifecycle.Service, year, country)
 	if err != nil {
 		return nil, fmt.Errorf("quota.Allocations: %w", err)
 	}

@@ -126,7 +126,7 @@ func decodePassport(body []byte) (*Foreigner, error) {
 	}
 	for _, req := range []struct{ name, value string }{
 		{"country", p.Country}, {"number", p.Number}, {"surname", p.Surname},
-		{"birth_date", p.BirthDate}, {"expires_on", p.ExpiresOn},
+		{"birth_date", p.BirthDate}, {"expires_on", p.ExpiresOn}, {"citizenship", p.Citizenship},
 	} {
 		if req.value == "" {
 			return nil, fmt.Errorf("answer lacks %s", req.name)

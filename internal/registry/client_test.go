@@ -203,7 +203,7 @@ const number = "AA7654321" // must never appear in an error
 func TestClientUnavailable(t *testing.T) {
 	person := func(edit func(string) string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			io.WriteString(w, edit(`{"country":"UZ","number":"AA7654321","surname":"KARIMOV","birth_date":"1991-04-17",
+			io.WriteString(w, edit(`{"country":"UZ","number":"AA7654321","surname":"KARIMOV","citizenship":"UZ","birth_date":"1991-04-17",
 				"expires_on":"2029-06-02","bans":[],"permits":[]}`))
 		}
 	}
@@ -264,7 +264,7 @@ func checkUnavailable(t *testing.T, err error, want string) {
 func TestClientAnswerAtLimit(t *testing.T) {
 	// Just within the limit is fine.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := `{"country":"UZ","number":"AA7654321","surname":"KARIMOV","birth_date":"1991-04-17","expires_on":"2029-06-02"}`
+		body := `{"country":"UZ","number":"AA7654321","surname":"KARIMOV","citizenship":"UZ","birth_date":"1991-04-17","expires_on":"2029-06-02"}`
 		io.WriteString(w, strings.Repeat(" ", 1<<20-len(body))+body)
 	}))
 	t.Cleanup(srv.Close)
@@ -275,7 +275,7 @@ func TestClientAnswerAtLimit(t *testing.T) {
 
 func TestClientIgnoresUnknownFields(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"country":"UZ","number":"AA7654321","surname":"KARIMOV","birth_date":"1991-04-17","expires_on":"2029-06-02",
+		io.WriteString(w, `{"country":"UZ","number":"AA7654321","surname":"KARIMOV","citizenship":"UZ","birth_date":"1991-04-17","expires_on":"2029-06-02",
 			"photo":{"available":true},"bans":[{"from":"2020-01-01","until":"2021-01-01","basis":"b","decision_no":"17"}],"schema":2}`)
 	}))
 	t.Cleanup(srv.Close)
@@ -283,7 +283,7 @@ func TestClientIgnoresUnknownFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &registry.Foreigner{Country: "UZ", Number: number, Surname: "KARIMOV", BirthDate: "1991-04-17", ExpiresOn: "2029-06-02",
+	want := &registry.Foreigner{Country: "UZ", Number: number, Surname: "KARIMOV", Citizenship: "UZ", BirthDate: "1991-04-17", ExpiresOn: "2029-06-02",
 		Bans: []registry.Ban{{From: "2020-01-01", Until: "2021-01-01", Basis: "b"}}}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

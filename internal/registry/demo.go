@@ -84,6 +84,10 @@ const DemoPerCountry = 1000
 
 func demoNumber(prefix string, i int) string { return fmt.Sprintf("%s%07d", prefix, i) }
 
+// birthEpoch anchors birth dates, which unlike the documents' dates do
+// not follow the clock.
+var birthEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // demoPerson builds person i of demoCountries[ci] as of today (midnight UTC).
 func demoPerson(ci, i int, today time.Time) *Foreigner {
 	c := &demoCountries[ci]
@@ -102,7 +106,7 @@ func demoPerson(ci, i int, today time.Time) *Foreigner {
 		Surname:     c.surnames[pick(3, len(c.surnames))][form],
 		GivenName:   given,
 		Sex:         sex,
-		BirthDate:   day(today.AddDate(-20, 0, -pick(4, 12775))), // 20 to 55 years ago
+		BirthDate:   day(birthEpoch.AddDate(-20, 0, -pick(4, 12775))), // 20 to 55 years before 2026: a person's birthday does not move
 		Citizenship: c.code,
 		Demo:        true,
 	}
