@@ -178,7 +178,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 			a.Log.Warn("no foreign-persons registry configured (EMGEK_PASSPORT_REGISTRY_URL): the demo registry answers, and its data is marked as demo data")
 		}
 	}
-	a.Permits = &permit.Service{DB: d, Passports: passports, Jobs: a.Jobs, Now: opt.Now}
+	a.Permits = &permit.Service{DB: d, Passports: passports, Jobs: a.Jobs, Now: opt.Now, Throttle: thr}
 	a.Staff = &staff.Service{DB: d, Jobs: a.Jobs, Guard: staffGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Lang: cfg.DefaultLang}
 
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")

@@ -24,7 +24,7 @@ func BenchmarkPermitSearch(b *testing.B) {
 	for _, dialect := range dbtest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			e := apptest.New(b, dialect)
-			const clients = 16
+			const clients = 32 // each far below the searches a cabinet may make in a row
 			var pool []*apptest.Client
 			for i := range clients {
 				email := fmt.Sprintf("bench-%d@example.test", i)

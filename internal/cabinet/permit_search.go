@@ -136,9 +136,13 @@ func (h *Handler) searchPermit(w http.ResponseWriter, r *http.Request) error {
 		if form.SetErrors(err) {
 			return h.renderPermitSearch(w, r, http.StatusUnprocessableEntity, form, nil)
 		}
-		if apperr.KindOf(err) == apperr.Unavailable {
-			form.Errors.Add(firstField(cab), "permit.registry_unavailable")
-			return h.renderPermitSearch(w, r, http.StatusServiceUnavailable, form, nil)
+		if e, ok := apperr.As(err); ok && (e.Kind == apperr.Unavailable || e.Kind == apperr.TooMany) {
+			status := http.StatusServiceUnavailable
+			if e.Kind == apperr.TooMany {
+				status = http.StatusTooManyRequests
+			}
+			form.Errors.Add(firstField(cab), e.Key, e.Args)
+			return h.renderPermitSearch(w, r, status, form, nil)
 		}
 		return err
 	}
@@ -181,7 +185,7 @@ func (h *Handler) startPermit(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := h.Permits.Start(ctx, cab, form.Get("country"), form.Get("number"), h.work(form), h.unitGroup, actor(r))
 	if err != nil {
-		if k := apperr.KindOf(err); form.SetErrors(err) || k == apperr.Conflict || k == apperr.Unavailable {
+		if k := apperr.KindOf(err); form.SetErrors(err) || k == apperr.Conflict || k == apperr.Unavailable || k == apperr.TooMany {
 			return h.searchPermit(w, r) // show the answer as it is now
 		}
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/emgek/emgek/internal/jobs"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/registry"
+	"github.com/emgek/emgek/internal/throttle"
 )
 
 // Service runs permit applications.
@@ -23,7 +24,15 @@ type Service struct {
 	Passports registry.Passports
 	Jobs      *jobs.Queue
 	Now       func() time.Time
+	// Throttle slows a cabinet that searches far more people than any
+	// employer hires: a search shows a name and a birth date, so the
+	// registry must not be scraped through it.
+	Throttle *throttle.Throttle
 }
+
+// SearchPolicy: a thousand searches in a row are free; then each waits,
+// from 2 s doubling to 5 min, until the cabinet pauses for an hour.
+var SearchPolicy = throttle.Policy{Free: 1000, Base: 2 * time.Second, Max: 5 * time.Minute, Window: time.Hour}
 
 // Eligibility is the answer to a search: the holder as the registry knows
 // them, and why an application cannot go on (none: it can).
@@ -59,6 +68,9 @@ func (s *Service) Search(ctx context.Context, cab *account.Cabinet, country, num
 		fe.Add("number", "permit.number_format")
 	}
 	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.throttle(ctx, cab); err != nil {
 		return nil, err
 	}
 	f, err := s.lookup(ctx, country, number, "permit.search", by)
@@ -130,7 +142,7 @@ func (s *Service) CheckSelf(ctx context.Context, cab *account.Cabinet, w Work, o
 // like every look-up) and runs the checks as they stand now; the
 // application itself does not count against its holder.
 func (s *Service) Review(ctx context.Context, a *Application, by audit.Event) (*Eligibility, error) {
-	f, err := s.lookup(ctx, a.Holder.Country, a.Holder.Number, "permit.review", by)
+	f, err := s.lookup(ctx, a.Holder.Country, a.Holder.Number, "permit.review "+caseObject(a.Case.ID), by)
 	if errors.Is(err, registry.ErrNotFound) {
 		return &Eligibility{Holder: a.Holder, Refusals: []Reason{{Code: "not_in_registry"}}}, nil
 	}
@@ -193,6 +205,21 @@ func (s *Service) check(ctx context.Context, d *db.DB, cab *account.Cabinet, f *
 		e.Notes = append(e.Notes, Reason{Code: "revoked_before", Args: map[string]any{"Number": p.Number, "Date": p.RevokedOn, "Reason": p.RevokeReason}})
 	}
 	return nil
+}
+
+// throttle counts a cabinet's search; past the policy's allowance it is
+// TooMany, with the seconds to wait.
+func (s *Service) throttle(ctx context.Context, cab *account.Cabinet) error {
+	if s.Throttle == nil {
+		return nil
+	}
+	wait, err := s.Throttle.Reserve(ctx, "permit_search:"+strconv.FormatInt(cab.ID, 10), SearchPolicy)
+	if err != nil || wait == 0 {
+		return err
+	}
+	e := apperr.New(apperr.TooMany, "permit.search_throttled")
+	e.Args = map[string]any{"Count": int(wait.Seconds() + 0.999)}
+	return e
 }
 
 // lookup asks the registry and records who looked up whom and why, found

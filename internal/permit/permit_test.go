@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -640,5 +641,30 @@ func TestRegistryUnknownCountry(t *testing.T) {
 	cab := mustCab(t, e, e.NewCabinet(account.Employer, "emp@example.test", account.Active))
 	if _, err := e.App.Permits.Search(t.Context(), cab, "UZ", "AA0000006", sys); apperr.KindOf(err) != apperr.Unavailable {
 		t.Fatalf("unknown citizenship: %v", err)
+	}
+}
+
+// TestSearchThrottled: a cabinet past its allowance of searches is told
+// to wait, and the registry is not asked.
+func TestSearchThrottled(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := t.Context()
+	emp := e.NewCabinet(account.Employer, "emp@example.test", account.Active)
+	now := e.App.Kit.Now().UTC()
+	if _, err := e.DB.Exec(ctx, `INSERT INTO throttles (key, failures, last_failure_at, blocked_until) VALUES ($1, $2, $3, $4)`,
+		"permit_search:"+itoa(emp), permit.SearchPolicy.Free+1, now, now.Add(30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	c := e.Client()
+	if r := c.Login("emp@example.test", apptest.Password); r.Status != http.StatusSeeOther {
+		t.Fatal(r.Status)
+	}
+	r := c.Post("/cabinet/permits/search", url.Values{"country": {"UZ"}, "number": {"AA0000006"}})
+	if r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "Wait 30 seconds") || !strings.Contains(r.Body, `value="AA0000006"`) {
+		t.Fatalf("throttled search: %d\n%s", r.Status, r.Body)
+	}
+	var n int
+	if err := e.DB.QueryRow(ctx, `SELECT COUNT(*) FROM registry_lookups`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("look-ups while throttled: %d %v", n, err)
 	}
 }
