@@ -227,12 +227,18 @@ func (h *Handler) submitPermit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if a.Case.Status == "submitted" { // a second click on Send: it was sent
+		return web.Redirect(w, r, "/cabinet/permits/"+r.PathValue("id"))
+	}
 	if err := h.Permits.Submit(r.Context(), a.Case.CabinetID, a.Case.ID, actor(r)); err != nil {
 		form := web.NewForm(nil)
 		if form.SetErrors(err) {
 			return h.renderPermit(w, r, http.StatusUnprocessableEntity, a, form)
 		}
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.Conflict {
+			if now, err := h.ownPermit(r); err == nil && now.Case.Status == "submitted" {
+				return web.Redirect(w, r, "/cabinet/permits/"+r.PathValue("id")) // two clicks at once: one sent it
+			}
 			form.Errors.Add("form", e.Key, e.Args)
 			return h.renderPermit(w, r, http.StatusConflict, a, form)
 		}
