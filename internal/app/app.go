@@ -152,7 +152,6 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 		return err
 	}
 	a.Issuer = &verify.Issuer{DB: d, Blobs: blobs, Signer: verify.NewSigner(signing), BaseURL: cfg.BaseURL, Now: opt.Now}
-	a.Quotas = &quota.Service{DB: d, Now: opt.Now}
 	a.Jobs, err = jobs.New(d, jobs.Config{Log: a.Log, Sender: sender, Mail: renderer, Backoff: opt.Backoff,
 		PollInterval: opt.PollInterval, Domain: hostOf(cfg.BaseURL), Now: opt.Now,
 		Sweeps: []jobs.Sweep{
@@ -164,6 +163,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	a.Quotas = &quota.Service{DB: d, Now: opt.Now, Jobs: a.Jobs}
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
 	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
 	a.Messages = &message.Service{DB: d, Jobs: a.Jobs, Now: opt.Now}

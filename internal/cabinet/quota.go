@@ -92,9 +92,9 @@ func rowCount(v url.Values) int {
 	return max(n, 1)
 }
 
-// createQuota saves the application as a draft — or, with "add a row"
-// (the green plus, which works without JavaScript), shows the form again
-// with one more row and everything typed kept.
+// createQuota sends the application — or saves it as a draft, or, with
+// "add a row" (the green plus, which works without JavaScript), shows the
+// form again with one more row and everything typed kept.
 func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
@@ -122,14 +122,18 @@ func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
 	}
 	year, _ := strconv.Atoi(form.Get("year"))
 	a := actor(r)
-	id, err := h.Quotas.Apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, a)
+	apply, flash := h.Quotas.Apply, "quota.saved"
+	if form.Get("action") == "send" { // Send (SERVICES.md S3): no draft step
+		apply, flash = h.Quotas.Send, "quota.sent"
+	}
+	id, err := apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, a)
 	if err != nil {
 		if !form.SetErrors(err) {
 			return err
 		}
 		return h.renderQuotaForm(w, r, http.StatusUnprocessableEntity, form, n)
 	}
-	h.Kit.Flash(r, "quota.saved")
+	h.Kit.Flash(r, flash)
 	return web.Redirect(w, r, "/cabinet/quota/"+strconv.FormatInt(id, 10))
 }
 

@@ -53,6 +53,22 @@ func TestQuotaFlow(t *testing.T) {
 		if r := c.Get(page); !strings.Contains(r.Body, "Q-2026-0000") || !strings.Contains(r.Body, "Sent") {
 			t.Fatalf("after sending:\n%s", r.Body)
 		}
+		if text := e.Outbox(email, "Your application has been received"); !strings.Contains(text, "Q-2026-0000") {
+			t.Fatalf("no confirmation:\n%s", text)
+		}
+		// Send straight from the form: one step, numbered and confirmed.
+		form.Set("action", "send")
+		r = c.Post("/cabinet/quota/new", form)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("send from the form: %d\n%s", r.Status, r.Body)
+		}
+		if sent := c.Get(r.Location); !strings.Contains(sent.Body, "has been sent to the ministry") || !strings.Contains(sent.Body, "Q-2026-0000") {
+			t.Fatalf("sent from the form:\n%s", sent.Body)
+		}
+		var confirmations int
+		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%application_received%'`).Scan(&confirmations); err != nil || confirmations != 2 {
+			t.Fatalf("confirmations queued: %d %v", confirmations, err)
+		}
 
 		op := e.Client()
 		em, pw := e.NewStaff("operator")

@@ -17,12 +17,14 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/jobs"
 )
 
 // Service runs the ledger and the applications.
 type Service struct {
-	DB  *db.DB
-	Now func() time.Time
+	DB   *db.DB
+	Now  func() time.Time
+	Jobs *jobs.Queue // the confirmation email of a sent application (none when nil)
 }
 
 // SetQuota sets a cell's quota (an admin; a CSV import calls it per line).
@@ -110,6 +112,17 @@ func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
 // Apply creates a draft application for a cabinet (validated rows) and
 // returns its case id.
 func (s *Service) Apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, by audit.Event) (int64, error) {
+	return s.apply(ctx, cabinetID, year, region, rows, false, by)
+}
+
+// Send creates the application and sends it to the ministry at once (the
+// form's Send), in one transaction with its number, due date, audit rows
+// and the confirmation email.
+func (s *Service) Send(ctx context.Context, cabinetID int64, year int, region string, rows []Row, by audit.Event) (int64, error) {
+	return s.apply(ctx, cabinetID, year, region, rows, true, by)
+}
+
+func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, send bool, by audit.Event) (int64, error) {
 	var fe apperr.FieldErrors
 	if this := ThisYear(s.Now()); year < this || year > this+1 {
 		fe.Add("year", "quota.year_range")
@@ -153,7 +166,13 @@ func (s *Service) Apply(ctx context.Context, cabinetID int64, year int, region s
 				return fmt.Errorf("quota.Apply row: %w", err)
 			}
 		}
-		return nil
+		if !send {
+			return nil
+		}
+		if err := Lifecycle.Submit(ctx, tx, c, now, by); err != nil {
+			return err
+		}
+		return casework.Confirm(ctx, tx, s.Jobs, c)
 	})
 	return id, err
 }
@@ -165,7 +184,11 @@ func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.
 		if err != nil {
 			return err
 		}
-		return Lifecycle.Submit(ctx, tx, c, s.Now(), by)
+		first := c.Number == ""
+		if err := Lifecycle.Submit(ctx, tx, c, s.Now(), by); err != nil || !first {
+			return err
+		}
+		return casework.Confirm(ctx, tx, s.Jobs, c)
 	})
 }
 
