@@ -31,7 +31,7 @@ Usage:
   emgek migrate [--data ./data]                                  migrate only
   emgek operator add --email E --name N --role admin|operator    create a back-office account
                                                                  (password read from stdin)
-  emgek demo [--data ./data]                                     load demo people (idempotent)
+  emgek demo [--data ./data] [--applications N]                  load demo people (idempotent); N: also N applications
   emgek audit verify [--data ./data]                             check the audit log's rows, chain and checkpoints
   emgek keygen [--data ./data]                                   create the signing keys production needs (kept when present)
   emgek config [--data ./data] [--dev]                           print the configuration, secrets redacted
@@ -193,7 +193,9 @@ func operator(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func demo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, err := load("demo", args, getenv)
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	applications := fs.Int("applications", 0, "also fill the database with this many applications")
+	cfg, err := config.Load(fs, args, getenv)
 	if err != nil {
 		return err
 	}
@@ -203,7 +205,13 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	defer a.Close()
-	return a.loadDemo(ctx, stdout)
+	if err := a.loadDemo(ctx, stdout); err != nil {
+		return err
+	}
+	if *applications > 0 {
+		return a.seedApplications(ctx, *applications, stdout)
+	}
+	return nil
 }
 
 func printConfig(args []string, getenv func(string) string, stdout io.Writer) error {

@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/emgek/emgek/internal/account"
@@ -21,11 +22,15 @@ var lifecycles = []*casework.Lifecycle{quota.Lifecycle, permit.Lifecycle, permit
 type inboxPage struct {
 	web.Page
 	Items      []casework.InboxItem
-	Cabinets   int // waiting for activation
-	Changes    int // waiting for review
+	Count      int    // cases matching, up to casework.CountCap
+	More       bool   // more than that
+	Next       string // the next page's address, "" on the last
+	Cabinets   int    // waiting for activation
+	Changes    int    // waiting for review
 	Services   []web.Option
 	Statuses   []web.Option
 	Whose      []web.Option
+	Sorts      []web.Option
 	StaffNames map[int64]string
 }
 
@@ -35,7 +40,8 @@ type inboxPage struct {
 func (h *Handler) showInbox(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := casework.InboxFilter{Service: q.Get("service"), Status: casework.Status(q.Get("status")), Overdue: q.Get("overdue") == "1"}
+	f := casework.InboxFilter{Service: q.Get("service"), Status: casework.Status(q.Get("status")), Overdue: q.Get("overdue") == "1",
+		Newest: q.Get("sort") == "newest", After: q.Get("after")}
 	switch q.Get("whose") {
 	case "mine":
 		f.Assignee = web.User(ctx).ID
@@ -48,6 +54,18 @@ func (h *Handler) showInbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &inboxPage{Page: h.Kit.Page(r, "office.inbox.title"), Items: items}
 	p.Form = web.NewForm(q)
+	if p.Count, p.More, err = casework.InboxCount(ctx, h.DB, f, h.Kit.Now()); err != nil {
+		return err
+	}
+	if len(items) == casework.PageSize {
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("after", f.Cursor(items[len(items)-1].Case))
+		p.Next = "/office/inbox?" + next.Encode()
+	}
+	p.Sorts = []web.Option{{Value: "newest", Label: p.L.T("office.inbox.newest")}}
 	if p.Cabinets, err = account.Count(ctx, h.DB, account.Pending); err != nil {
 		return err
 	}

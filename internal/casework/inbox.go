@@ -10,17 +10,29 @@ import (
 )
 
 // The back office works on one inbox across services (ARCHITECTURE.md):
-// every case waiting for the ministry, the earliest due first, with the
-// same filters whatever the service, and the other tasks — cabinets to
-// activate, changes to review — counted beside it.
+// every case waiting for the ministry, with the same filters whatever the
+// service, and the other tasks — cabinets to activate, changes to review
+// — counted beside it. Pages are read by keyset (after the last row
+// shown), never by OFFSET, and the count stops at CountCap: a million
+// cases cost what fifty do.
 
-// InboxFilter narrows the inbox.
+// PageSize is how many cases a page of the inbox shows.
+const PageSize = 50
+
+// CountCap is where the inbox stops counting: "more than 10,000".
+const CountCap = 10000
+
+// InboxFilter narrows the inbox and says where its page starts.
 type InboxFilter struct {
 	Service  string // one service, or all
 	Status   Status // one waiting status, or all
 	Overdue  bool   // only those past their due date
 	Assignee int64  // only those taken by this operator
 	Free     bool   // only those nobody has taken
+	Newest   bool   // the newest submitted first, instead of the earliest due
+	// After is the page's start: the cursor of the last case of the
+	// previous page (Cursor), "" for the first page.
+	After string
 }
 
 // InboxItem is a case in the inbox with the applicant's name.
@@ -33,15 +45,31 @@ type InboxItem struct {
 // InboxStatuses are the statuses in which a case waits for the ministry.
 var InboxStatuses = []Status{Submitted, DocumentsRequested, "approved"}
 
-// Inbox lists waiting cases, the earliest due first, at most 100.
-func Inbox(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) ([]InboxItem, error) {
+// Cursor is where a page after c starts, in the order of f.
+func (f InboxFilter) Cursor(c *Case) string {
+	t := c.DueAt
+	if f.Newest {
+		t = c.SubmittedAt
+	}
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano) + "_" + fmt.Sprint(c.ID)
+}
+
+// where is the filter as SQL conditions on cases "c" with their args.
+func (f InboxFilter) where(now time.Time) ([]string, []any) {
 	// Approved is waiting only where approval is not the end (a permit
 	// still to be issued).
 	where := []string{"(c.status IN ('submitted', 'documents_requested') OR c.service = 'permit' AND c.status = 'approved')"}
 	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
+	add := func(cond string, v ...any) {
+		n := make([]any, len(v))
+		for i := range v {
+			n[i] = len(args) + i + 1
+		}
+		args = append(args, v...)
+		where = append(where, fmt.Sprintf(cond, n...))
 	}
 	if f.Service != "" {
 		add("c.service = $%d", f.Service)
@@ -60,17 +88,58 @@ func Inbox(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) ([]Inbox
 	if f.Free {
 		where = append(where, "c.assignee_id IS NULL")
 	}
-	rows, err := d.Query(ctx, `SELECT `+Columns+`, COALESCE(e.org_name, p.surname || ' ' || p.given_name, ''), COALESCE(x.permit_case_id, 0)
+	return where, args
+}
+
+// InboxQuery is the SQL of a page of the inbox: the portal's and the
+// performance ceiling's (bench/ceiling) one query.
+func InboxQuery(f InboxFilter, now time.Time) (string, []any) {
+	where, args := f.where(now)
+	col, order := "c.due_at", "ASC"
+	if f.Newest {
+		col, order = "c.submitted_at", "DESC"
+	}
+	if t, id, ok := parseCursor(f.After); ok {
+		cmp := ">"
+		if f.Newest {
+			cmp = "<"
+		}
+		args = append(args, t, id)
+		where = append(where, fmt.Sprintf("(%s, c.id) %s ($%d, $%d)", col, cmp, len(args)-1, len(args)))
+	}
+	return `SELECT ` + Columns + `, COALESCE(e.org_name, p.surname || ' ' || p.given_name, ''), COALESCE(x.permit_case_id, 0)
 		FROM cases c
 		LEFT JOIN employers e ON e.cabinet_id = c.cabinet_id
 		LEFT JOIN persons p ON p.cabinet_id = c.cabinet_id
 		LEFT JOIN permit_extensions x ON x.case_id = c.id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.due_at, c.id LIMIT 100`, args...)
+		WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY %s %s, c.id %s LIMIT %d`, col, order, order, PageSize), args
+}
+
+func parseCursor(s string) (time.Time, int64, bool) {
+	ts, id, ok := strings.Cut(s, "_")
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	var n int64
+	if _, err := fmt.Sscan(id, &n); err != nil || n <= 0 {
+		return time.Time{}, 0, false
+	}
+	return t, n, true
+}
+
+// Inbox lists a page of waiting cases.
+func Inbox(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) ([]InboxItem, error) {
+	q, args := InboxQuery(f, now)
+	rows, err := d.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("casework.Inbox: %w", err)
 	}
 	defer rows.Close()
-	var out []InboxItem
+	out := make([]InboxItem, 0, PageSize)
 	for rows.Next() {
 		var it InboxItem
 		if it.Case, err = Scan(rows, &it.Applicant, &it.ParentID); err != nil {
@@ -79,4 +148,19 @@ func Inbox(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) ([]Inbox
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// InboxCount is how many cases match f (its page start aside), counted
+// up to CountCap; more reports that there are more than that.
+func InboxCount(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) (n int, more bool, err error) {
+	where, args := f.where(now)
+	err = d.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+strings.Join(where, " AND ")+
+		fmt.Sprintf(` LIMIT %d) capped`, CountCap+1), args...).Scan(&n)
+	if err != nil {
+		return 0, false, fmt.Errorf("casework.InboxCount: %w", err)
+	}
+	if n > CountCap {
+		return CountCap, true, nil
+	}
+	return n, false, nil
 }

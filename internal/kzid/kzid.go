@@ -1,9 +1,8 @@
 // Package kzid validates Kazakhstan's identification numbers: the IIN
 // (ИИН, ЖСН) every person registered in Kazakhstan has, and the BIN (БИН,
 // БСН) of a legal entity, its branch or representative office, or a joint
-// individual entrepreneurship. Employers and workers coming from
-// Kazakhstan quote them, so a typo is caught at the form instead of at the
-// registry.
+// individual entrepreneurship. Each problem has its own translation key,
+// so a form can say which part of the number is wrong.
 //
 // Both are 12 digits; the 12th is a check digit computed the same way for
 // both (see CheckDigit).
@@ -43,9 +42,10 @@
 //     gov.kz "Individual identification number"). A 0 there usually means
 //     a BIN was entered: a BIN's 7th digit begins its serial.
 //   - Year 2000: the texts say "XX century" for 3/4 and "XXI century" for
-//     5/6; read strictly, 2000 belongs to the XX century. Every
-//     implementation found maps by hundreds (3/4 → 19YY, 5/6 → 20YY), and
-//     so do we: "00" with 3/4 is 1900, with 5/6 is 2000.
+//     5/6; read strictly, 2000 belongs to the XX century. The libraries
+//     above (and FakerPHP's kk_KZ generator) map by hundreds, 3/4 → 19YY
+//     and 5/6 → 20YY, and so do we: "00" with 3/4 is 1900, with 5/6 is
+//     2000. Only some ad-hoc generators use 1901–2000.
 //   - BIN year: two digits, read like time.Parse reads "06": 69–99 are
 //     1969–1999, 00–68 are 2000–2068. Registrations go back to the 1990s.
 //   - A first 11 digits for which no check digit exists (both passes give
