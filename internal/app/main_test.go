@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/dbtest"
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/keyfile"
 	"github.com/emgek/emgek/internal/mail"
@@ -174,5 +176,49 @@ func TestAuditVerifyCommand(t *testing.T) {
 	code := app.Main(t.Context(), []string{"emgek", "audit", "verify"}, e, nil, &out, &errOut)
 	if code != 1 || !strings.Contains(out.String(), "FAIL row 2 ") || !strings.Contains(errOut.String(), "tampered") {
 		t.Fatalf("tampered log: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
+// TestSeedApplications: `emgek demo --applications N` adds N applications
+// of both services in many statuses, on both databases, and prints permits
+// whose verification addresses it lists.
+func TestSeedApplications(t *testing.T) {
+	for _, dialect := range dbtest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			data := t.TempDir()
+			vars := map[string]string{"EMGEK_DATA": data}
+			if dialect == db.Postgres {
+				vars["EMGEK_DATABASE_URL"] = dbtest.URL(t, dialect)
+			}
+			var out, errOut bytes.Buffer
+			if code := app.Main(t.Context(), []string{"emgek", "demo", "--applications", "3000"}, env(vars), strings.NewReader(""), &out, &errOut); code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut.String())
+			}
+			url := vars["EMGEK_DATABASE_URL"]
+			if url == "" {
+				url = "sqlite:" + filepath.Join(data, "emgek.db")
+			}
+			d, err := db.Open(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			var cases, services, statuses int
+			if err := d.QueryRow(t.Context(), `SELECT COUNT(*), COUNT(DISTINCT service), COUNT(DISTINCT status) FROM cases`).Scan(&cases, &services, &statuses); err != nil {
+				t.Fatal(err)
+			}
+			if cases < 3000 || services != 2 || statuses < 8 {
+				t.Fatalf("%d cases of %d services in %d statuses", cases, services, statuses)
+			}
+			var orphans int
+			if err := d.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM permits p WHERE p.case_id = c.id)
+				AND NOT EXISTS (SELECT 1 FROM quota_applications q WHERE q.case_id = c.id)`).Scan(&orphans); err != nil || orphans != 0 {
+				t.Fatalf("cases without details: %d %v", orphans, err)
+			}
+			urls, err := os.ReadFile(filepath.Join(data, "seed-verify-urls.txt"))
+			if err != nil || !strings.Contains(string(urls), "/verify/v1.") {
+				t.Fatalf("verification addresses: %q %v", urls, err)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -129,4 +130,25 @@ func TestInbox(t *testing.T) {
 			t.Fatalf("give back: %d", r.Status)
 		}
 	})
+}
+
+// TestCompression: pages and styles are gzipped for clients that accept
+// it; fonts, PDFs and images, compressed already, are not.
+func TestCompression(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	get := func(path string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for path, want := range map[string]string{"/": "gzip", "/privacy": "gzip", "/static/css/emgek.css": "gzip", "/static/fonts/noto-sans-cyrillic-400-normal.woff2": ""} {
+		if got := get(path).Header.Get("Content-Encoding"); got != want {
+			t.Errorf("%s: Content-Encoding %q, want %q", path, got, want)
+		}
+	}
 }

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/password"
+	"github.com/emgek/emgek/internal/printout"
 )
 
 // seedApplications fills the database with n realistic applications of
@@ -81,7 +84,7 @@ func (a *App) seedApplications(ctx context.Context, n int, out io.Writer) error 
 		created := now.Add(-time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))
 		var number, submitted, due, decided any
 		if status != "draft" {
-			sub := created.Add(time.Duration(r.Int64N(int64(48 * time.Hour))))
+			sub := created.Add(time.Duration(r.Int64N(int64(min(48*time.Hour, now.Sub(created)) + 1))))
 			submitted, due = sub, sub.Add(21*24*time.Hour)
 			number = fmt.Sprintf("%s-%d-%07d", map[string]string{"quota": "Q", "permit": "P"}[service], sub.Year(), id)
 			if status != "submitted" && status != "documents_requested" && status != "withdrawn" {
@@ -144,8 +147,59 @@ func (a *App) seedApplications(ctx context.Context, n int, out io.Writer) error 
 	}); err != nil {
 		return err
 	}
+	if err := a.seedPrintouts(ctx, caseBase, out); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Seeded %d applications from %d cabinets in %s (password %s, e-mails seed-<id>@demo.emgek.kg).\n",
 		n, cabinets, time.Since(start).Round(time.Second), demoCabinetPassword)
+	return nil
+}
+
+// seedPrintouts prints up to 20 of the seeded permits in force, as their
+// holders would, and writes their verification addresses to
+// seed-verify-urls.txt in the data folder, for load tests of the page a
+// QR code opens.
+func (a *App) seedPrintouts(ctx context.Context, after int64, out io.Writer) error {
+	rows, err := a.DB.Query(ctx, `SELECT case_id FROM permits WHERE case_id > $1 AND holding AND permit_number IS NOT NULL ORDER BY case_id LIMIT 20`, after)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	l := a.Kit.Catalog.Localizer("en")
+	var urls []string
+	for _, id := range ids {
+		p, err := a.Permits.ByCase(ctx, a.DB, id)
+		if err != nil {
+			return err
+		}
+		d, _, err := a.Issuer.Issue(ctx, "permit@"+p.ValidUntil, id, "en", func(w io.Writer, url string) error {
+			return printout.WritePermit(w, printout.Permit{Number: p.PermitNumber, CaseNumber: p.Case.Number, Holder: p.Holder.Name(),
+				BirthDate: p.Holder.BirthDate, Citizenship: p.Holder.Citizenship, Passport: p.Holder.Number, Employer: "SEED employer",
+				Occupation: a.Occupations.Label(p.Occupation, "en"), Region: p.Region, Workplace: p.Workplace,
+				ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil, VerifyURL: url, Demo: true}, l)
+		})
+		if err != nil {
+			return err
+		}
+		urls = append(urls, a.Issuer.URL(a.Issuer.Signer.Token(d.ID)))
+	}
+	file := filepath.Join(a.Config.DataDir, "seed-verify-urls.txt")
+	if err := os.WriteFile(file, []byte(strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Printed %d permits; their verification addresses are in %s.\n", len(urls), file)
 	return nil
 }
 
