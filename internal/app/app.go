@@ -231,7 +231,7 @@ func (a *App) handler() http.Handler {
 		}
 		withSession.ServeHTTP(w, r)
 	})
-	return web.Chain(root, k.Recover, web.Compress, k.ClientAddress, k.RequestLog, web.SecurityHeaders, k.CrossOrigin)
+	return web.Chain(root, k.Recover, web.Compress, k.ClientAddress, k.RequestLog, web.SecurityHeaders, k.CrossOrigin, k.Flashes)
 }
 
 // loadPrincipal turns a session's account into who is logged in, or nil

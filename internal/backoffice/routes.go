@@ -10,6 +10,7 @@ import (
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
@@ -36,6 +37,8 @@ type Handler struct {
 	Permits   *permit.Service
 	// Occupations is the ISCO-08 classifier.
 	Occupations *classifier.Occupations
+
+	counts casework.Counts // of the inbox, reused for a few seconds
 }
 
 // Routes registers the back-office pages.

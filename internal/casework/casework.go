@@ -140,6 +140,28 @@ func (lc *Lifecycle) Create(ctx context.Context, tx *db.DB, cabinetID int64, now
 	return c, lc.record(ctx, tx, now, by, "create", c)
 }
 
+// CreateSubmitted starts a case already sent, in tx: the one-step Send of
+// a form, with its number and due date, in fewer statements than Create
+// followed by Submit.
+func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID int64, now time.Time, by audit.Event) (*Case, error) {
+	number, err := lc.nextNumber(ctx, tx, now)
+	if err != nil {
+		return nil, err
+	}
+	due, err := DueDate(ctx, tx, lc.Jurisdiction, now, lc.TermDays)
+	if err != nil {
+		return nil, err
+	}
+	t := now.UTC()
+	c := &Case{Number: number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
+	err = tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`, number, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
+	}
+	return c, lc.record(ctx, tx, now, by, "submit", c)
+}
+
 // Submit sends a draft, or resubmits after documents were requested. The
 // first submission gives the case its number and due date.
 func (lc *Lifecycle) Submit(ctx context.Context, tx *db.DB, c *Case, now time.Time, by audit.Event) error {
@@ -257,10 +279,7 @@ func (lc *Lifecycle) nextNumber(ctx context.Context, tx *db.DB, now time.Time) (
 // permits …) for the year in the jurisdiction, in tx: "P-2026-000123". The
 // counter row serializes numbering of one series and year, briefly.
 func NextNumber(ctx context.Context, tx *db.DB, series, prefix, jurisdiction string, now time.Time) (string, error) {
-	year := now.UTC().Year()
-	if loc, err := time.LoadLocation(zones[jurisdiction]); err == nil {
-		year = now.In(loc).Year() // the year where the ministry is
-	}
+	year := now.In(Zone(jurisdiction)).Year() // the year where the ministry is
 	var n int64
 	err := tx.WriteRow(ctx, `INSERT INTO case_counters (service, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, series, year).Scan(&n)

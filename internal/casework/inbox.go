@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emgek/emgek/internal/db"
@@ -148,6 +149,46 @@ func Inbox(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) ([]Inbox
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// Counts remembers inbox counts for a few seconds: under load a queue's
+// count is read far more often than it changes by enough to matter. The
+// zero value is ready to use.
+type Counts struct {
+	mu sync.Mutex
+	m  map[string]countEntry
+}
+
+type countEntry struct {
+	n    int
+	more bool
+	at   time.Time
+}
+
+// countTTL is how long a count is reused.
+const countTTL = 5 * time.Second
+
+// Count is InboxCount, reused for countTTL per filter.
+func (cc *Counts) Count(ctx context.Context, d *db.DB, f InboxFilter, now time.Time) (int, bool, error) {
+	f.After = ""
+	key := fmt.Sprintf("%+v", f)
+	cc.mu.Lock()
+	e, ok := cc.m[key]
+	cc.mu.Unlock()
+	if ok && now.Sub(e.at) < countTTL && !f.Overdue {
+		return e.n, e.more, nil
+	}
+	n, more, err := InboxCount(ctx, d, f, now)
+	if err != nil {
+		return 0, false, err
+	}
+	cc.mu.Lock()
+	if cc.m == nil || len(cc.m) > 1000 {
+		cc.m = map[string]countEntry{}
+	}
+	cc.m[key] = countEntry{n, more, now}
+	cc.mu.Unlock()
+	return n, more, nil
 }
 
 // InboxCount is how many cases match f (its page start aside), counted

@@ -20,7 +20,7 @@ import (
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // "sqlite" database/sql driver, pure Go
+	"modernc.org/sqlite"               // the SQLite driver, pure Go
 )
 
 // Dialect names the SQL database in use.
@@ -75,7 +75,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// _time_format=sqlite stores UTC times as sortable text.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	w, err := openCached(dsn + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("db.Open sqlite: %w", err)
 	}
@@ -87,7 +87,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db.Open sqlite: %w", err)
 	}
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	r, err := openCached(dsn + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("db.Open sqlite: %w", err)
@@ -95,6 +95,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	r.SetMaxIdleConns(max(4, runtime.NumCPU()))
 	return &DB{Dialect: SQLite, w: w, r: r}, nil
+}
+
+// openCached is a SQLite pool whose connections keep their statements
+// prepared (stmtcache.go).
+func openCached(dsn string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(stmtConnector{c}), nil
 }
 
 // Close closes the pools.

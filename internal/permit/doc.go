@@ -172,12 +172,7 @@ var RejectReasons = []string{"entry_ban", "passport_invalid", "no_quota", "holde
 var RevokeReasons = []string{"employment_ended", "violation", "false_information", "entry_ban", "employer_request", "other"}
 
 // Today is the date in Kyrgyzstan, YYYY-MM-DD.
-func Today(now time.Time) string {
-	if loc, err := time.LoadLocation("Asia/Bishkek"); err == nil {
-		now = now.In(loc)
-	}
-	return now.Format(time.DateOnly)
-}
+func Today(now time.Time) string { return now.In(casework.Zone("KG")).Format(time.DateOnly) }
 
 func addDays(day string, n int) string {
 	t, err := time.Parse(time.DateOnly, day)

@@ -78,13 +78,7 @@ func approvedIn(ctx context.Context, tx *db.DB, year int, region, major string) 
 }
 
 // ThisYear is the current year in Kyrgyzstan.
-func ThisYear(now time.Time) int {
-	loc, err := time.LoadLocation("Asia/Bishkek")
-	if err != nil {
-		return now.UTC().Year()
-	}
-	return now.In(loc).Year()
-}
+func ThisYear(now time.Time) int { return now.In(casework.Zone("KG")).Year() }
 
 // Cells lists a year's ledger with approved and remaining figures.
 func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
@@ -151,7 +145,11 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 	now := s.Now()
 	var id int64
 	err := s.DB.Transact(ctx, func(tx *db.DB) error {
-		c, err := Lifecycle.Create(ctx, tx, cabinetID, now, by)
+		create := Lifecycle.Create
+		if send {
+			create = Lifecycle.CreateSubmitted
+		}
+		c, err := create(ctx, tx, cabinetID, now, by)
 		if err != nil {
 			return err
 		}
@@ -168,9 +166,6 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		}
 		if !send {
 			return nil
-		}
-		if err := Lifecycle.Submit(ctx, tx, c, now, by); err != nil {
-			return err
 		}
 		return casework.Confirm(ctx, tx, s.Jobs, c)
 	})

@@ -141,11 +141,6 @@ func Redirect(w http.ResponseWriter, r *http.Request, path string) error {
 	return nil
 }
 
-// Flash stores a message (a translation id) shown once on the next page.
-func (k *Kit) Flash(r *http.Request, key string) {
-	k.Sessions.Put(r.Context(), "flash", key)
-}
-
 // LocalPath returns next when it is a path on this site, else def; it
 // keeps redirects after login from leading elsewhere.
 func LocalPath(next, def string) string {

@@ -112,9 +112,7 @@ func (k *Kit) Page(r *http.Request, titleKey string) Page {
 		p.L = k.Catalog.Localizer(k.language(r, nil))
 	}
 	p.Lang = p.L.Lang
-	if k.Sessions != nil && hasSession(ctx) {
-		p.Flash = k.Sessions.PopString(ctx, "flash")
-	}
+	p.Flash = popFlash(r)
 	return p
 }
 
