@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -107,6 +108,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		cfg.BaseURL = "http://" + ln.Addr().String()
 	}
 	log := logger(cfg, stderr)
+	tuneMemory(getenv)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := New(ctx, cfg, Options{Log: log})
@@ -280,4 +282,18 @@ func keygen(args []string, getenv func(string) string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "created  %s (%s), key id %s, public key %x\n", k.path, k.what, key.ID, []byte(key.Public))
 	}
 	return nil
+}
+
+// tuneMemory trades memory the server has for collector time it lacks: a
+// request allocates little that lives, so the collector may wait until the
+// heap is three times the live set (GOGC=200) — within a ceiling of 192 MiB
+// (GOMEMLIMIT), past which it collects as often as it must. Either set in
+// the environment wins.
+func tuneMemory(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(192 << 20)
+	}
 }

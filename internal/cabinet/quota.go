@@ -34,7 +34,7 @@ func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	year := quota.ThisYear(h.Kit.Now())
-	cells, err := h.Quotas.Cells(ctx, year)
+	cells, err := h.Quotas.Remaining(ctx, year)
 	if err != nil {
 		return err
 	}

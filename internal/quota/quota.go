@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emgek/emgek/internal/apperr"
@@ -25,6 +26,38 @@ type Service struct {
 	DB   *db.DB
 	Now  func() time.Time
 	Jobs *jobs.Queue // the confirmation email of a sent application (none when nil)
+
+	mu      sync.Mutex
+	shown   map[int][]Cell // Remaining's cells of a year, for applicants' pages
+	shownAt map[int]time.Time
+}
+
+// shownTTL is how old the figures an applicant's page shows may be: the
+// sums run over every approved row of a year.
+const shownTTL = 5 * time.Second
+
+// Remaining is the year's ledger as applicants see it: Cells, reused for
+// a few seconds. Decisions never use it; they count under lock.
+func (s *Service) Remaining(ctx context.Context, year int) ([]Cell, error) {
+	now := s.Now()
+	s.mu.Lock()
+	cells, ok := s.shown[year]
+	fresh := ok && now.Sub(s.shownAt[year]) < shownTTL
+	s.mu.Unlock()
+	if fresh {
+		return cells, nil
+	}
+	cells, err := s.Cells(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.shown == nil {
+		s.shown, s.shownAt = map[int][]Cell{}, map[int]time.Time{}
+	}
+	s.shown[year], s.shownAt[year] = cells, now
+	s.mu.Unlock()
+	return cells, nil
 }
 
 // SetQuota sets a cell's quota (an admin; a CSV import calls it per line).
@@ -313,41 +346,31 @@ func (s *Service) Decide(ctx context.Context, caseID, staffID int64, decisions [
 	})
 }
 
-// ByCabinet lists a cabinet's applications, newest first.
+// ByCabinet lists a cabinet's applications, newest first (without their
+// rows: ByCase has those).
 func (s *Service) ByCabinet(ctx context.Context, cabinetID int64) ([]*Application, error) {
-	return s.load(ctx, `SELECT c.id FROM cases c WHERE c.service = $1 AND c.cabinet_id = $2 ORDER BY c.id DESC LIMIT 200`,
-		Lifecycle.Service, cabinetID)
+	return s.list(ctx, `WHERE c.service = $1 AND c.cabinet_id = $2 ORDER BY c.id DESC LIMIT 200`, Lifecycle.Service, cabinetID)
 }
 
-// load reads the applications whose case ids a query returns, in order.
-// (One by one: lists are pages of at most a few hundred.)
-func (s *Service) load(ctx context.Context, query string, args ...any) ([]*Application, error) {
-	rows, err := s.DB.Query(ctx, query, args...)
+// list reads applications — their cases and headers, not their rows —
+// in one query whose conditions and order follow FROM cases c JOIN
+// quota_applications q.
+func (s *Service) list(ctx context.Context, rest string, args ...any) ([]*Application, error) {
+	rows, err := s.DB.Query(ctx, `SELECT `+casework.Columns+`, q.year, q.region, q.protocol_number, q.protocol_date
+		FROM cases c JOIN quota_applications q ON q.case_id = c.id `+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("quota: list: %w", err)
 	}
-	var ids []int64
+	defer rows.Close()
+	var out []*Application
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]*Application, 0, len(ids))
-	for _, id := range ids {
-		a, err := s.ByCase(ctx, s.DB, id)
-		if err != nil {
-			return nil, err
+		a := &Application{}
+		if a.Case, err = casework.Scan(rows, &a.Year, &a.Region, &a.ProtocolNumber, &a.ProtocolDate); err != nil {
+			return nil, fmt.Errorf("quota: list: %w", err)
 		}
 		out = append(out, a)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // QueueFilter narrows the operators' queue.
@@ -381,8 +404,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter) ([]*Application, err
 	if !f.OlderThan.IsZero() {
 		add("c.submitted_at < $%d", f.OlderThan.UTC())
 	}
-	return s.load(ctx, `SELECT c.id FROM cases c JOIN quota_applications q ON q.case_id = c.id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.due_at, c.id LIMIT 100`, args...)
+	return s.list(ctx, `WHERE `+strings.Join(where, " AND ")+` ORDER BY c.due_at, c.id LIMIT 100`, args...)
 }
 
 // Withdraw ends an application its employer no longer wants, before the
