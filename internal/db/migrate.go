@@ -19,9 +19,29 @@ import (
 //go:embed migrations
 var Migrations embed.FS
 
+// migrationLock is the PostgreSQL advisory lock instances take while they
+// migrate: several starting at once migrate one after the other, and the
+// later ones find nothing left to do.
+const migrationLock = 0x656d67656b // "emgek"
+
 // Migrate brings the schema up to date: Emgek's own tables first, then the
 // job queue's, which River migrates itself.
 func (d *DB) Migrate(ctx context.Context) error {
+	if d.Dialect == Postgres {
+		conn, err := d.w.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("db.Migrate lock: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("db.Migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) //nolint:errcheck // ends with the session anyway
+	}
+	return d.migrate(ctx)
+}
+
+func (d *DB) migrate(ctx context.Context) error {
 	sub, err := fs.Sub(Migrations, "migrations/"+string(d.Dialect))
 	if err != nil {
 		return err

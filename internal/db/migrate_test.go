@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"io/fs"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -79,4 +80,36 @@ func TestTransact(t *testing.T) {
 			t.Fatalf("Secret not stable: %x %x %v", s1, s2, err)
 		}
 	})
+}
+
+// TestConcurrentMigrations: instances starting together on one PostgreSQL
+// database migrate one after the other, without a deadlock.
+func TestConcurrentMigrations(t *testing.T) {
+	for _, dialect := range dbtest.Dialects(t) {
+		if dialect != db.Postgres {
+			continue
+		}
+		url := dbtest.EmptyURL(t)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d, err := db.Open(t.Context(), url)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				defer d.Close()
+				errs[i] = d.Migrate(t.Context())
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

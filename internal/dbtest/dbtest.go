@@ -101,13 +101,29 @@ func postgresURL(t testing.TB) string {
 	if templateErr != nil {
 		t.Fatal(templateErr)
 	}
+	return newDatabase(t, admin, " TEMPLATE "+templateName)
+}
+
+// EmptyURL is a new PostgreSQL database with no tables (not migrated),
+// dropped at the end of the test.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("EMGEK_TEST_POSTGRES_URL")
+	if admin == "" {
+		t.Fatal("EMGEK_TEST_POSTGRES_URL is not set")
+	}
+	return newDatabase(t, admin, "")
+}
+
+func newDatabase(t testing.TB, admin, template string) string {
+	t.Helper()
 	conn, err := sql.Open("pgx", admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	name := randomName("emgek_t_")
-	if _, err := conn.ExecContext(t.Context(), fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+	if _, err := conn.ExecContext(t.Context(), `CREATE DATABASE `+name+template); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
