@@ -141,25 +141,37 @@ func (lc *Lifecycle) Create(ctx context.Context, tx *db.DB, cabinetID int64, now
 }
 
 // CreateSubmitted starts a case already sent, in tx: the one-step Send of
-// a form, with its number and due date, in fewer statements than Create
-// followed by Submit.
+// a form, with its due date, in fewer statements than Create followed by
+// Submit. Its number comes last (Number), once the caller has added the
+// details: the counter row the numbers come from is one per service and
+// year, and every submission waits for it while it is held.
 func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID int64, now time.Time, by audit.Event) (*Case, error) {
-	number, err := lc.nextNumber(ctx, tx, now)
-	if err != nil {
-		return nil, err
-	}
 	due, err := DueDate(ctx, tx, lc.Jurisdiction, now, lc.TermDays)
 	if err != nil {
 		return nil, err
 	}
 	t := now.UTC()
-	c := &Case{Number: number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
-	err = tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`, number, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID)
+	c := &Case{Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
+	err = tx.WriteRow(ctx, `INSERT INTO cases (service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
+		VALUES ($1, $2, $3, $4, $4, $5, $4) RETURNING id`, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
 	}
 	return c, lc.record(ctx, tx, now, by, "submit", c)
+}
+
+// Number gives a case made by CreateSubmitted its number; call it last in
+// the transaction.
+func (lc *Lifecycle) Number(ctx context.Context, tx *db.DB, c *Case, now time.Time) error {
+	number, err := lc.nextNumber(ctx, tx, now)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET number = $1 WHERE id = $2`, number, c.ID); err != nil {
+		return fmt.Errorf("casework.Number: %w", err)
+	}
+	c.Number = number
+	return nil
 }
 
 // Submit sends a draft, or resubmits after documents were requested. The

@@ -200,6 +200,11 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		if !send {
 			return nil
 		}
+		// The number last but for its email: the counter row is held
+		// until the commit.
+		if err := Lifecycle.Number(ctx, tx, c, now); err != nil {
+			return err
+		}
 		return casework.Confirm(ctx, tx, s.Jobs, c)
 	})
 	return id, err
