@@ -39,6 +39,11 @@ type DB struct {
 	w       *sql.DB // writes (SQLite: one connection)
 	r       *sql.DB // reads outside transactions
 	tx      *sql.Tx // non-nil inside Transact
+	// turn queues writers for SQLite's one writer connection in the order
+	// they came: database/sql hands a free connection to a random waiter,
+	// which under load leaves some requests waiting far longer than the
+	// rest. A channel's waiting senders are served first come, first served.
+	turn chan struct{}
 }
 
 // Open connects to url: "postgres://…" selects PostgreSQL; "sqlite:PATH" or
@@ -94,7 +99,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	r.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	return &DB{Dialect: SQLite, w: w, r: r}, nil
+	return &DB{Dialect: SQLite, w: w, r: r, turn: make(chan struct{}, 1)}, nil
 }
 
 // openCached is a SQLite pool whose connections keep their statements
@@ -135,7 +140,30 @@ func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if d.tx != nil {
 		return d.tx.ExecContext(ctx, query, args...)
 	}
+	if err := d.wait(ctx); err != nil {
+		return nil, err
+	}
+	defer d.done()
 	return d.w.ExecContext(ctx, query, args...)
+}
+
+// wait takes the writer's turn (SQLite), in the order writers came.
+func (d *DB) wait(ctx context.Context) error {
+	if d.turn == nil {
+		return nil
+	}
+	select {
+	case d.turn <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *DB) done() {
+	if d.turn != nil {
+		<-d.turn
+	}
 }
 
 // Query runs a read on the transaction or the reader pool.
@@ -173,6 +201,10 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 	if d.tx != nil {
 		return fn(d)
 	}
+	if err := d.wait(ctx); err != nil {
+		return fmt.Errorf("db.Transact: %w", err)
+	}
+	defer d.done()
 	sqlTx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db.Transact begin: %w", err)
@@ -190,7 +222,7 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 			err = fmt.Errorf("db.Transact commit: %w", cerr)
 		}
 	}()
-	return fn(&DB{Dialect: d.Dialect, w: d.w, r: d.r, tx: sqlTx})
+	return fn(&DB{Dialect: d.Dialect, w: d.w, r: d.r, tx: sqlTx, turn: d.turn})
 }
 
 // Ping checks that the database answers a query.
