@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -286,14 +287,18 @@ func keygen(args []string, getenv func(string) string, stdout io.Writer) error {
 
 // tuneMemory trades memory the server has for collector time it lacks: a
 // request allocates little that lives, so the collector may wait until the
-// heap is three times the live set (GOGC=200) — within a ceiling of 192 MiB
-// (GOMEMLIMIT), past which it collects as often as it must. Either set in
-// the environment wins.
+// heap is three times the live set (GOGC=200) — and, in a container with a
+// memory limit, collect harder past three quarters of it (GOMEMLIMIT).
+// Either set in the environment wins.
 func tuneMemory(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(192 << 20)
+		if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
+			if limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil && limit > 0 {
+				debug.SetMemoryLimit(limit / 4 * 3)
+			}
+		}
 	}
 }

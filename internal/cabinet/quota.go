@@ -1,6 +1,7 @@
 package cabinet
 
 import (
+	"crypto/rand"
 	"io"
 	"net/http"
 	"net/url"
@@ -57,6 +58,9 @@ func (h *Handler) renderQuotaForm(w http.ResponseWriter, r *http.Request, status
 	ctx := r.Context()
 	p := &quotaFormPage{Page: h.Kit.Page(r, "quota.new")}
 	p.Form = form
+	if form.Get("request") == "" { // the form's id, kept across its errors and added rows
+		form.Values.Set("request", rand.Text())
+	}
 	for i := range rows {
 		p.Rows = append(p.Rows, i)
 	}
@@ -122,11 +126,15 @@ func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
 	}
 	year, _ := strconv.Atoi(form.Get("year"))
 	a := actor(r)
-	apply, flash := h.Quotas.Apply, "quota.saved"
+	var id int64
+	var err error
+	flash := "quota.saved"
 	if form.Get("action") == "send" { // Send (SERVICES.md S3): no draft step
-		apply, flash = h.Quotas.Send, "quota.sent"
+		flash = "quota.sent"
+		id, err = h.Quotas.Send(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, form.Get("request"), a)
+	} else {
+		id, err = h.Quotas.Apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, a)
 	}
-	id, err := apply(r.Context(), web.User(r.Context()).ID, year, form.Get("region"), rows, a)
 	if err != nil {
 		if !form.SetErrors(err) {
 			return err

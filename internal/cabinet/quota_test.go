@@ -12,6 +12,7 @@ import (
 
 	"github.com/emgek/emgek/internal/apptest"
 	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/quota"
 )
 
 // TestQuotaFlow: an employer applies with three rows (the third added
@@ -141,6 +142,40 @@ func TestQuotaFlow(t *testing.T) {
 		}
 		if r := c.Get("/cabinet/quota/" + strconv.Itoa(1000000)); r.Status != http.StatusNotFound {
 			t.Fatalf("an unknown application: %d", r.Status)
+		}
+	})
+}
+
+// TestQuotaSendTwice: the same form sent twice (a double click without
+// JavaScript) makes one application, and both answers lead to it.
+func TestQuotaSendTwice(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		email := "twice@example.test"
+		activeEmployer(t, e, email)
+		c := e.Client()
+		c.Login(email, apptest.Password)
+		page := c.Get("/cabinet/quota/new")
+		request := apptest.HiddenValue(page.Body, "request")
+		if request == "" {
+			t.Fatal("the form has no request id")
+		}
+		year := strconv.Itoa(quota.ThisYear(e.App.Kit.Now()))
+		form := url.Values{"action": {"send"}, "request": {request}, "year": {year}, "region": {"KG-GB"},
+			"rows-0-country": {"UZ"}, "rows-0-occupation": {"7112"}, "rows-0-requested": {"2"}}
+		first, second := c.Post("/cabinet/quota/new", form), c.Post("/cabinet/quota/new", form)
+		if first.Status != http.StatusSeeOther || second.Status != http.StatusSeeOther || first.Location != second.Location {
+			t.Fatalf("two sends: %d %s, %d %s", first.Status, first.Location, second.Status, second.Location)
+		}
+		// The flash is shown once, then gone.
+		if r := c.Get(first.Location); !strings.Contains(r.Body, "has been sent to the ministry") {
+			t.Fatal("no flash after sending")
+		}
+		if r := c.Get(first.Location); strings.Contains(r.Body, "has been sent to the ministry") {
+			t.Fatal("the flash is shown again")
+		}
+		var n int
+		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE service = 'quota' AND cabinet_id = $1`, e.CabinetID(email)).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d applications, want 1 (%v)", n, err)
 		}
 	})
 }

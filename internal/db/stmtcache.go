@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql/driver"
+	"strings"
 )
 
 // SQLite parses a statement's text every time it is not prepared, and
@@ -81,11 +82,31 @@ func (c *stmtConn) stmt(ctx context.Context, query string) (cs *cachedStmt, own 
 		return nil, false, err
 	}
 	cs = &cachedStmt{st: st}
-	if _, ok := c.cache[query]; ok || len(c.cache) >= maxCached || len(query) > 8192 {
+	if _, ok := c.cache[query]; ok || len(query) > 8192 || isDDL(query) {
 		return cs, true, nil
+	}
+	if len(c.cache) >= maxCached { // make room: one statement not in use goes
+		for q, old := range c.cache {
+			if !old.busy {
+				_ = old.st.Close()
+				delete(c.cache, q)
+				break
+			}
+		}
 	}
 	c.cache[query] = cs
 	return cs, false, nil
+}
+
+// isDDL reports a schema change (migrations), run once: not worth a slot.
+func isDDL(query string) bool {
+	q := strings.TrimSpace(query)
+	for _, p := range []string{"CREATE ", "ALTER ", "DROP ", "create ", "alter ", "drop "} {
+		if strings.HasPrefix(q, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {

@@ -39,7 +39,7 @@ const shownTTL = 5 * time.Second
 // Remaining is the year's ledger as applicants see it: Cells, reused for
 // a few seconds. Decisions never use it; they count under lock.
 func (s *Service) Remaining(ctx context.Context, year int) ([]Cell, error) {
-	now := s.Now()
+	now := time.Now() // the real clock: a cache's age
 	s.mu.Lock()
 	cells, ok := s.shown[year]
 	fresh := ok && now.Sub(s.shownAt[year]) < shownTTL
@@ -139,17 +139,35 @@ func (s *Service) Cells(ctx context.Context, year int) ([]Cell, error) {
 // Apply creates a draft application for a cabinet (validated rows) and
 // returns its case id.
 func (s *Service) Apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, by audit.Event) (int64, error) {
-	return s.apply(ctx, cabinetID, year, region, rows, false, by)
+	return s.apply(ctx, cabinetID, year, region, rows, "", by)
 }
 
 // Send creates the application and sends it to the ministry at once (the
 // form's Send), in one transaction with its number, due date, audit rows
-// and the confirmation email.
-func (s *Service) Send(ctx context.Context, cabinetID int64, year int, region string, rows []Row, by audit.Event) (int64, error) {
-	return s.apply(ctx, cabinetID, year, region, rows, true, by)
+// and the confirmation email. request identifies the form: the same form
+// sent again gives the application it made the first time.
+func (s *Service) Send(ctx context.Context, cabinetID int64, year int, region string, rows []Row, request string, by audit.Event) (int64, error) {
+	if request == "" {
+		request = "-" // sent without a form's id: never matched
+	}
+	id, err := s.apply(ctx, cabinetID, year, region, rows, request, by)
+	if db.IsUniqueViolation(err) {
+		err = s.DB.QueryRow(ctx, `SELECT q.case_id FROM quota_applications q JOIN cases c ON c.id = q.case_id
+			WHERE q.request_id = $1 AND c.cabinet_id = $2`, request, cabinetID).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("quota.Send again: %w", err)
+		}
+	}
+	return id, err
 }
 
-func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, send bool, by audit.Event) (int64, error) {
+// apply makes the application; with a request id it sends it too.
+func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region string, rows []Row, request string, by audit.Event) (int64, error) {
+	send := request != ""
+	var requestID any
+	if send && request != "-" {
+		requestID = request
+	}
 	var fe apperr.FieldErrors
 	if this := ThisYear(s.Now()); year < this || year > this+1 {
 		fe.Add("year", "quota.year_range")
@@ -187,7 +205,11 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 			return err
 		}
 		id = c.ID
-		if _, err := tx.Exec(ctx, `INSERT INTO quota_applications (case_id, year, region) VALUES ($1, $2, $3)`, c.ID, year, region); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO quota_applications (case_id, year, region, request_id) VALUES ($1, $2, $3, $4)`,
+			c.ID, year, region, requestID); err != nil {
+			if db.IsUniqueViolation(err) {
+				return err // the same form sent again: Send finds the first one
+			}
 			return fmt.Errorf("quota.Apply: %w", err)
 		}
 		for _, r := range rows {

@@ -31,13 +31,15 @@ func (k *Kit) Flash(r *http.Request, key string) {
 
 // popFlash returns the flash the request carries, and has it cleared.
 func popFlash(r *http.Request) string {
+	st, ok := r.Context().Value(flashKey{}).(*flashState)
+	if !ok {
+		return "" // a page made before Flashes ran (an early error): it could not clear it
+	}
 	c, err := r.Cookie("flash")
 	if err != nil || !flashID.MatchString(c.Value) {
 		return ""
 	}
-	if st, ok := r.Context().Value(flashKey{}).(*flashState); ok {
-		st.seen = true
-	}
+	st.seen = true
 	return c.Value
 }
 
