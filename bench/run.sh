@@ -32,10 +32,14 @@ fi
 
 EMGEK_ADDR=$PORTAL "$bin/emgek" serve --dev >"$DATA/portal.log" 2>&1 &
 portal=$!
+for _ in $(seq 100); do # the portal migrates first; the ceiling then finds nothing to do
+	curl -fs "http://$PORTAL/healthz" >/dev/null && break
+	sleep 0.2
+done
 "$bin/ceiling" -addr $CEILING -db "$url" >"$DATA/ceiling.log" 2>&1 &
 ceiling=$!
-for _ in $(seq 50); do
-	curl -fs "http://$PORTAL/healthz" >/dev/null && curl -fs -o /dev/null "http://$CEILING/queue" && break
+for _ in $(seq 100); do
+	curl -fs -o /dev/null "http://$CEILING/queue" && break
 	sleep 0.2
 done
 
