@@ -121,8 +121,15 @@ func TestClientExamples(t *testing.T) {
 		},
 		"passport-not-found": nil, // ErrNotFound
 	}
+	var passports []example // the other registries' examples have their tests
+	for _, ex := range examples {
+		if strings.HasPrefix(ex.path, "/v1/passports/") {
+			passports = append(passports, ex)
+		}
+	}
+	examples = passports
 	if len(examples) != len(want) {
-		t.Errorf("docs/registries.md has %d examples, the test knows %d", len(examples), len(want))
+		t.Errorf("docs/registries.md has %d passport examples, the test knows %d", len(examples), len(want))
 	}
 
 	srv, requests := exampleServer(t, examples)
