@@ -102,7 +102,14 @@ func TestInbox(t *testing.T) {
 			email, pw := e.NewStaff("operator")
 			e.LoginStaff(c, email, pw)
 		}
+		// The rows are built in Go: what applicants typed must come out escaped.
+		if _, err := e.DB.Exec(ctx, `UPDATE employers SET org_name = '<b>Evil & Co</b>' WHERE cabinet_id = $1`, emp); err != nil {
+			t.Fatal(err)
+		}
 		page := a.Get("/office/inbox")
+		if !strings.Contains(page.Body, "&lt;b&gt;Evil &amp; Co&lt;/b&gt;") || strings.Contains(page.Body, "<b>Evil") {
+			t.Fatal("the applicant's name is not escaped in the inbox")
+		}
 		pid, qid := strconv.FormatInt(permitID, 10), strconv.FormatInt(quotaID, 10)
 		if page.Status != 200 || !strings.Contains(page.Body, `href="/office/permits/`+pid+`"`) || !strings.Contains(page.Body, `href="/office/quota/`+qid+`"`) {
 			t.Fatalf("inbox %d:\n%s", page.Status, page.Body)
