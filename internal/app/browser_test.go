@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -137,4 +138,29 @@ func decodeB64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// qrOfPDF downloads a PDF as the tab's browser does (with its session),
+// renders its first page and returns what its QR code says, as a checker
+// with a phone would read it.
+func qrOfPDF(t *testing.T, tab context.Context, path string) string {
+	t.Helper()
+	raw, err := chromedp.Run(tab, chromedp.Evaluate[string](`fetch('`+path+`').then(r => r.arrayBuffer()).then(b => { let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); return btoa(s) })`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "document.pdf")
+	if err := os.WriteFile(file, decodeB64(t, raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "page")
+	if err := exec.Command("pdftoppm", "-png", "-r", "150", "-singlefile", file, page).Run(); err != nil {
+		t.Fatal(err)
+	}
+	code, err := exec.Command("zbarimg", "--quiet", "--raw", page+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	return strings.TrimSpace(string(code))
 }

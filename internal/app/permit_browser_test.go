@@ -4,7 +4,6 @@ package app_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -96,23 +95,7 @@ func TestBrowserPermit(t *testing.T) {
 		appPath := "/cabinet/permits/" + strconv.FormatInt(id, 10)
 		run(t, emp, "see the permit", chromedp.Navigate(e.URL+appPath), chromedp.WaitVisible(`a[href$="permit.pdf"]`))
 		shot(t, emp, "issued")
-		raw, err := chromedp.Run(emp, chromedp.Evaluate[string](`fetch('`+appPath+`/permit.pdf').then(r => r.arrayBuffer()).then(b => { let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); return btoa(s) })`, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatal(err)
-		}
-		file := filepath.Join(t.TempDir(), "permit.pdf")
-		if err := os.WriteFile(file, decodeB64(t, raw), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		page := filepath.Join(t.TempDir(), "page")
-		if err := exec.Command("pdftoppm", "-png", "-r", "150", "-singlefile", file, page).Run(); err != nil {
-			t.Fatal(err)
-		}
-		code, err := exec.Command("zbarimg", "--quiet", "--raw", page+".png").Output()
-		if err != nil {
-			t.Fatalf("zbarimg: %v", err)
-		}
-		url := strings.TrimSpace(string(code))
+		url := qrOfPDF(t, emp, appPath+"/permit.pdf")
 		checker := newTab(t)
 		run(t, checker, "scan", chromedp.Navigate(url), chromedp.WaitVisible(`#permit-state`))
 		shot(t, checker, "valid")

@@ -160,21 +160,8 @@ func (a *App) seedApplications(ctx context.Context, n int, out io.Writer) error 
 // seed-verify-urls.txt in the data folder, for load tests of the page a
 // QR code opens.
 func (a *App) seedPrintouts(ctx context.Context, after int64, out io.Writer) error {
-	rows, err := a.DB.Query(ctx, `SELECT case_id FROM permits WHERE case_id > $1 AND holding AND permit_number IS NOT NULL ORDER BY case_id LIMIT 20`, after)
+	ids, err := a.DB.IDs(ctx, `SELECT case_id FROM permits WHERE case_id > $1 AND holding AND permit_number IS NOT NULL ORDER BY case_id LIMIT 20`, after)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	l := a.Kit.Catalog.Localizer("en")

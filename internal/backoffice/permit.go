@@ -37,9 +37,7 @@ func (h *Handler) listPermits(w http.ResponseWriter, r *http.Request) error {
 	if f.Applicant != permit.ByEmployer && f.Applicant != permit.ByFIE {
 		f.Applicant = ""
 	}
-	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 {
-		f.OlderThan = h.Kit.Now().AddDate(0, 0, -days)
-	}
+	f.OlderThan = h.olderThan(q.Get("age"))
 	apps, err := h.Permits.Queue(ctx, f)
 	if err != nil {
 		return err
@@ -58,18 +56,12 @@ func (h *Handler) listPermits(w http.ResponseWriter, r *http.Request) error {
 	for _, st := range permit.Waiting {
 		p.Statuses = append(p.Statuses, web.Option{Value: string(st), Label: p.L.T("case.status." + string(st))})
 	}
-	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
-	if err != nil {
+	if p.Regions, err = h.regionOptions(r, p.Lang); err != nil {
 		return err
-	}
-	for _, reg := range regions {
-		p.Regions = append(p.Regions, web.Option{Value: reg.Code, Label: reg.Name})
 	}
 	p.Applicants = []web.Option{{Value: string(permit.ByEmployer), Label: p.L.T("cabinet.kind.employer")},
 		{Value: string(permit.ByFIE), Label: p.L.T("cabinet.kind.fie")}}
-	p.Ages = []web.Option{{Value: "overdue", Label: p.L.T("office.quota.overdue")},
-		{Value: "7", Label: p.L.T("office.quota.older_than", map[string]any{"Count": 7})},
-		{Value: "30", Label: p.L.T("office.quota.older_than", map[string]any{"Count": 30})}}
+	p.Ages = ageOptions(p.L)
 	return h.Kit.Render(w, r, http.StatusOK, "office/permit_queue", p)
 }
 

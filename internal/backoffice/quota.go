@@ -12,6 +12,7 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/quota"
 	"github.com/emgek/emgek/internal/web"
@@ -34,9 +35,7 @@ func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && f.Status != casework.Submitted && f.Status != casework.DocumentsRequested {
 		f.Status = ""
 	}
-	if days, err := strconv.Atoi(q.Get("age")); err == nil && days > 0 {
-		f.OlderThan = h.Kit.Now().AddDate(0, 0, -days)
-	}
+	f.OlderThan = h.olderThan(q.Get("age"))
 	apps, err := h.Quotas.Queue(ctx, f)
 	if err != nil {
 		return err
@@ -46,16 +45,10 @@ func (h *Handler) listQuota(w http.ResponseWriter, r *http.Request) error {
 	for _, st := range []casework.Status{casework.Submitted, casework.DocumentsRequested} {
 		p.Statuses = append(p.Statuses, web.Option{Value: string(st), Label: p.L.T("case.status." + string(st))})
 	}
-	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
-	if err != nil {
+	if p.Regions, err = h.regionOptions(r, p.Lang); err != nil {
 		return err
 	}
-	for _, reg := range regions {
-		p.Regions = append(p.Regions, web.Option{Value: reg.Code, Label: reg.Name})
-	}
-	p.Ages = []web.Option{{Value: "overdue", Label: p.L.T("office.quota.overdue")},
-		{Value: "7", Label: p.L.T("office.quota.older_than", map[string]any{"Count": 7})},
-		{Value: "30", Label: p.L.T("office.quota.older_than", map[string]any{"Count": 30})}}
+	p.Ages = ageOptions(p.L)
 	return h.Kit.Render(w, r, http.StatusOK, "office/quota_queue", p)
 }
 
@@ -210,12 +203,8 @@ func (h *Handler) renderLedger(w http.ResponseWriter, r *http.Request, status in
 	if p.Names, err = classifier.RegionAndGroupNames(ctx, h.DB, h.Occupations, p.Lang); err != nil {
 		return err
 	}
-	regions, err := classifier.Regions(ctx, h.DB, p.Lang)
-	if err != nil {
+	if p.Regions, err = h.regionOptions(r, p.Lang); err != nil {
 		return err
-	}
-	for _, reg := range regions {
-		p.Regions = append(p.Regions, web.Option{Value: reg.Code, Label: reg.Name})
 	}
 	for d := '0'; d <= '9'; d++ {
 		if o := h.Occupations.ByCode(string(d)); o != nil {
@@ -282,4 +271,32 @@ func (h *Handler) requestQuotaDocuments(w http.ResponseWriter, r *http.Request) 
 	}
 	h.Kit.Flash(r, "office.quota.documents_requested")
 	return web.Redirect(w, r, "/office/quota")
+}
+
+// regionOptions are the regions for a filter or a field, named in lang.
+func (h *Handler) regionOptions(r *http.Request, lang string) ([]web.Option, error) {
+	regions, err := classifier.Regions(r.Context(), h.DB, lang)
+	if err != nil {
+		return nil, err
+	}
+	opts := make([]web.Option, 0, len(regions))
+	for _, reg := range regions {
+		opts = append(opts, web.Option{Value: reg.Code, Label: reg.Name})
+	}
+	return opts, nil
+}
+
+// ageOptions are a queue's "age" filter: overdue, or older than 7 or 30 days.
+func ageOptions(l *i18n.Localizer) []web.Option {
+	return []web.Option{{Value: "overdue", Label: l.T("office.quota.overdue")},
+		{Value: "7", Label: l.T("office.quota.older_than", map[string]any{"Count": 7})},
+		{Value: "30", Label: l.T("office.quota.older_than", map[string]any{"Count": 30})}}
+}
+
+// olderThan is the instant an "age" filter of N days means (zero for none).
+func (h *Handler) olderThan(age string) time.Time {
+	if days, err := strconv.Atoi(age); err == nil && days > 0 {
+		return h.Kit.Now().AddDate(0, 0, -days)
+	}
+	return time.Time{}
 }

@@ -196,29 +196,9 @@ func (h *Handler) addPermitDocument(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	act := actor(r)
-	added := false
-	_, _, fe, err := web.ParseMultipart(w, r, func(p web.FilePart) (web.Upload, error) {
-		if p.Field != "file" {
-			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
-		}
-		d, err := h.Documents.AddToCase(r.Context(), a.Case.CabinetID, a.Case.ID, p.Filename, p.ContentType, p.Body, act)
-		added = err == nil
-		return web.Upload{ID: d.ID, Name: d.Filename, Size: d.Size}, err
-	}, nil)
-	if err != nil {
-		return err
-	}
-	if !added && len(fe) == 0 {
-		fe.Add("file", "upload.choose_file")
-	}
-	if len(fe) > 0 {
-		form := web.NewForm(nil)
-		form.Errors = fe
+	return h.addCaseDocument(w, r, a.Case.CabinetID, a.Case.ID, "/cabinet/permits/"+r.PathValue("id"), func(form *web.Form) error {
 		return h.renderPermit(w, r, http.StatusUnprocessableEntity, a, form)
-	}
-	h.Kit.Flash(r, "quota.document_added")
-	return web.Redirect(w, r, "/cabinet/permits/"+r.PathValue("id"))
+	})
 }
 
 // submitPermit is Send application.

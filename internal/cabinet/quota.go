@@ -201,13 +201,22 @@ func (h *Handler) addQuotaDocument(w http.ResponseWriter, r *http.Request) error
 	if !a.Case.Open() {
 		return apperr.New(apperr.Conflict, "case.already_decided")
 	}
+	return h.addCaseDocument(w, r, a.Case.CabinetID, a.Case.ID, "/cabinet/quota/"+r.PathValue("id"), func(form *web.Form) error {
+		return h.renderQuota(w, r, http.StatusUnprocessableEntity, a, form)
+	})
+}
+
+// addCaseDocument attaches the file of an application's "Attach" form
+// (while the application takes documents) and redirects to back; a
+// refused or missing file is shown at its field by again.
+func (h *Handler) addCaseDocument(w http.ResponseWriter, r *http.Request, cabinetID, caseID int64, back string, again func(*web.Form) error) error {
 	act := actor(r)
 	added := false
 	_, _, fe, err := web.ParseMultipart(w, r, func(p web.FilePart) (web.Upload, error) {
 		if p.Field != "file" {
 			return web.Upload{}, apperr.New(apperr.Invalid, "upload.bad_form")
 		}
-		d, err := h.Documents.AddToCase(r.Context(), a.Case.CabinetID, a.Case.ID, p.Filename, p.ContentType, p.Body, act)
+		d, err := h.Documents.AddToCase(r.Context(), cabinetID, caseID, p.Filename, p.ContentType, p.Body, act)
 		added = err == nil
 		return web.Upload{ID: d.ID, Name: d.Filename, Size: d.Size}, err
 	}, nil)
@@ -220,10 +229,10 @@ func (h *Handler) addQuotaDocument(w http.ResponseWriter, r *http.Request) error
 	if len(fe) > 0 {
 		form := web.NewForm(nil)
 		form.Errors = fe
-		return h.renderQuota(w, r, http.StatusUnprocessableEntity, a, form)
+		return again(form)
 	}
 	h.Kit.Flash(r, "quota.document_added")
-	return web.Redirect(w, r, "/cabinet/quota/"+r.PathValue("id"))
+	return web.Redirect(w, r, back)
 }
 
 // quotaNames puts the names of the region, countries and occupations of

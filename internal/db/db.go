@@ -243,3 +243,23 @@ func IsUniqueViolation(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
+
+// IDs runs a query returning one integer column (ids to work through one
+// by one) and reads it whole, so the rows are closed before the work
+// starts — on SQLite the work's transactions need the connection.
+func (d *DB) IDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := d.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -111,14 +111,7 @@ func (s *Service) Approve(ctx context.Context, caseID int64, by audit.Event) err
 // basis is in the catalogs) and, for "other", a note.
 func (s *Service) Reject(ctx context.Context, caseID int64, reason, note string, by audit.Event) error {
 	note = strings.TrimSpace(note)
-	var fe apperr.FieldErrors
-	if !slices.Contains(RejectReasons, reason) {
-		fe.Add("reason", "form.choose")
-	}
-	if reason == "other" && note == "" {
-		fe.Add("note", "permit.note_required")
-	}
-	if err := fe.Err(); err != nil {
+	if err := checkReason(RejectReasons, reason, note, "reason", "note"); err != nil {
 		return err
 	}
 	now := s.Now()
@@ -171,14 +164,7 @@ func (s *Service) Issue(ctx context.Context, caseID int64, by audit.Event) error
 // and a note; the person may then get another.
 func (s *Service) Revoke(ctx context.Context, caseID int64, reason, note string, by audit.Event) error {
 	note = strings.TrimSpace(note)
-	var fe apperr.FieldErrors
-	if !slices.Contains(RevokeReasons, reason) {
-		fe.Add("revoke_reason", "form.choose")
-	}
-	if reason == "other" && note == "" {
-		fe.Add("revoke_note", "permit.note_required")
-	}
-	if err := fe.Err(); err != nil {
+	if err := checkReason(RevokeReasons, reason, note, "revoke_reason", "revoke_note"); err != nil {
 		return err
 	}
 	now := s.Now()
@@ -200,6 +186,19 @@ func (s *Service) Revoke(ctx context.Context, caseID int64, reason, note string,
 		}
 		return s.notify(ctx, tx, a, reason)
 	})
+}
+
+// checkReason: the reason one of the codes, and a note with "other"; the
+// problems at the form's fields.
+func checkReason(codes []string, reason, note, reasonField, noteField string) error {
+	var fe apperr.FieldErrors
+	if !slices.Contains(codes, reason) {
+		fe.Add(reasonField, "form.choose")
+	}
+	if reason == "other" && note == "" {
+		fe.Add(noteField, "permit.note_required")
+	}
+	return fe.Err()
 }
 
 // notify emails the cabinet that its application moved (to a.Case.Status).

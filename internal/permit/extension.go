@@ -201,24 +201,11 @@ func (s *Service) DecideExtension(ctx context.Context, caseID int64, grant bool,
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.Now()
 	today := Today(now)
-	var ids []int64
-	rows, err := s.DB.Query(ctx, `SELECT p.case_id FROM permits p JOIN cases c ON c.id = p.case_id
+	ids, err := s.DB.IDs(ctx, `SELECT p.case_id FROM permits p JOIN cases c ON c.id = p.case_id
 		WHERE p.holding AND (c.status = 'issued' AND p.valid_until < $1 OR c.status = 'approved' AND p.period_to < $1)
 		ORDER BY p.case_id LIMIT 1000`, today)
 	if err != nil {
 		return fmt.Errorf("permit.Sweep: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	sys := audit.Event{Actor: "system", Detail: "permit expired"}
 	for _, id := range ids {
@@ -251,33 +238,20 @@ func (s *Service) Sweep(ctx context.Context) error {
 			return fmt.Errorf("permit.Sweep expire %d: %w", id, err)
 		}
 	}
-	if err := s.remind(ctx, "window_open_sent_at", "permit_extension_open", today, addDays(today, WindowClosesDays), addDays(today, WindowOpensDays)); err != nil {
+	if err := s.remind(ctx, "window_open_sent_at", "permit_extension_open", addDays(today, WindowClosesDays), addDays(today, WindowOpensDays)); err != nil {
 		return err
 	}
-	return s.remind(ctx, "window_closing_sent_at", "permit_extension_closing", today, addDays(today, WindowClosesDays),
+	return s.remind(ctx, "window_closing_sent_at", "permit_extension_closing", addDays(today, WindowClosesDays),
 		addDays(today, WindowClosesDays+ReminderDays))
 }
 
 // closeExtensions withdraws the extension requests still waiting on a
 // permit that has ended (revoked or expired): there is nothing to extend.
 func closeExtensions(ctx context.Context, tx *db.DB, permitCaseID int64, now time.Time, by audit.Event) error {
-	rows, err := tx.Query(ctx, `SELECT x.case_id FROM permit_extensions x JOIN cases c ON c.id = x.case_id
+	ids, err := tx.IDs(ctx, `SELECT x.case_id FROM permit_extensions x JOIN cases c ON c.id = x.case_id
 		WHERE x.permit_case_id = $1 AND c.status IN ('submitted', 'documents_requested')`, permitCaseID)
 	if err != nil {
 		return fmt.Errorf("permit: open extensions: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	by.Detail = "permit ended"
 	for _, id := range ids {
@@ -294,30 +268,17 @@ func closeExtensions(ctx context.Context, tx *db.DB, permitCaseID int64, now tim
 
 // remind emails, once (column), the cabinets of issued permits ending
 // between from and to that have no extension under way.
-func (s *Service) remind(ctx context.Context, column, template, today, from, to string) error {
+func (s *Service) remind(ctx context.Context, column, template, from, to string) error {
 	if s.Jobs == nil {
 		return nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT p.case_id FROM permits p JOIN cases c ON c.id = p.case_id
+	ids, err := s.DB.IDs(ctx, `SELECT p.case_id FROM permits p JOIN cases c ON c.id = p.case_id
 		WHERE p.holding AND c.status = 'issued' AND p.`+column+` IS NULL AND p.valid_until BETWEEN $1 AND $2
 			AND NOT EXISTS (SELECT 1 FROM permit_extensions x JOIN cases xc ON xc.id = x.case_id
 				WHERE x.permit_case_id = p.case_id AND xc.status IN ('submitted', 'documents_requested'))
 		ORDER BY p.case_id LIMIT 1000`, from, to)
 	if err != nil {
 		return fmt.Errorf("permit.remind: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	now := s.Now().UTC()
 	for _, id := range ids {
@@ -345,6 +306,5 @@ func (s *Service) remind(ctx context.Context, column, template, today, from, to 
 			return fmt.Errorf("permit.remind %d: %w", id, err)
 		}
 	}
-	_ = today
 	return nil
 }
