@@ -28,6 +28,9 @@ const (
 	Employer Kind = "employer"
 	FIE      Kind = "fie"
 	Nomad    Kind = "nomad"
+	// Citizen is a Kazakhstan citizen or resident, proven by an NCA
+	// certificate and found by IIN (not offered on the registration page).
+	Citizen Kind = "citizen"
 )
 
 // Kinds lists the kinds in the order the registration page offers them.
@@ -61,6 +64,9 @@ type Cabinet struct {
 	DecidedAt    *time.Time
 	PasswordAt   time.Time // when the password last changed
 	Version      int
+	// IIN is a Kazakhstan citizen's (kind Citizen); BIN a Kazakhstan
+	// organisation's (an employer that logs in by its people's EDS).
+	IIN, BIN string
 
 	Employer *EmployerProfile // for Employer
 	Person   *PersonProfile   // for FIE and Nomad

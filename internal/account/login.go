@@ -8,11 +8,12 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/jobs"
+	"github.com/emgek/emgek/internal/kzid"
 	"github.com/emgek/emgek/internal/password"
 	"github.com/emgek/emgek/internal/token"
 )
 
-// Login checks an email and password. A wrong pair is one message for
+// Login checks an email (or a citizen's IIN) and password. A wrong pair is one message for
 // both fields (which one was wrong is not said); the attempt counts
 // towards throttling unless device shows this browser logged in before.
 // A right password on a cabinet that may not log in yet says why.
@@ -22,12 +23,17 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cab
 	if err != nil {
 		return nil, err
 	}
-	c, err := byEmail(ctx, s.DB, email)
-	if err != nil {
+	var c *Cabinet
+	if iin, err := kzid.ParseIIN(email); err == nil { // a Kazakhstan citizen logs in by IIN
+		c, err = ByIIN(ctx, s.DB, iin.Number)
+		if err != nil {
+			return nil, err
+		}
+	} else if c, err = byEmail(ctx, s.DB, email); err != nil {
 		return nil, err
 	}
 	hash := ""
-	if c != nil {
+	if c != nil && c.BIN == "" { // an organisation logs in only through its people
 		hash = c.passwordHash
 	}
 	ok, err := password.Check(ctx, hash, pw)
@@ -40,17 +46,22 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cab
 	if err := attempt.Succeeded(ctx); err != nil {
 		return nil, err
 	}
+	return c, c.LoginProblem()
+}
+
+// LoginProblem says why a cabinet may not log in yet, or nil.
+func (c *Cabinet) LoginProblem() error {
 	switch c.Status {
 	case Unconfirmed:
-		return c, apperr.New(apperr.Forbidden, "login.unconfirmed")
+		return apperr.New(apperr.Forbidden, "login.unconfirmed")
 	case Pending:
-		return c, apperr.New(apperr.Forbidden, "login.pending")
+		return apperr.New(apperr.Forbidden, "login.pending")
 	case Rejected:
 		e := apperr.New(apperr.Forbidden, "login.rejected")
 		e.Args = map[string]any{"Reason": c.RejectReason}
-		return c, e
+		return e
 	}
-	return c, nil
+	return nil
 }
 
 // CanLogIn reports whether a session of the cabinet, begun at since,

@@ -31,6 +31,7 @@ type Service struct {
 	Now       func() time.Time
 	BaseURL   string
 	Location  *time.Location // the jurisdiction's time zone, for "today"
+	KZ        KZ             // Kazakhstan's registries and signatures
 }
 
 // Check normalizes a registration and returns its problems by field,
@@ -120,20 +121,28 @@ func (s *Service) sendConfirmation(ctx context.Context, tx *db.DB, c *Cabinet) e
 }
 
 // ConfirmEmail uses a confirmation token: the cabinet now waits for an
-// operator. A used, expired or unknown link is NotFound with its reason.
-func (s *Service) ConfirmEmail(ctx context.Context, raw string, by audit.Event) error {
+// operator, or is active when a registry and a certificate proved it; it
+// returns which. A used, expired or unknown link is NotFound with its reason.
+func (s *Service) ConfirmEmail(ctx context.Context, raw string, by audit.Event) (Status, error) {
 	now := s.Now().UTC()
-	return s.DB.Transact(ctx, func(tx *db.DB) error {
+	var to Status
+	err := s.DB.Transact(ctx, func(tx *db.DB) error {
 		sub, err := token.Consume(ctx, tx, token.ConfirmEmail, raw, now)
 		if err != nil {
 			return err
 		}
-		ok, err := setStatus(ctx, tx, sub.Cabinet, Unconfirmed, Pending, 0, "", now)
+		c, err := ByID(ctx, tx, sub.Cabinet)
+		if err != nil {
+			return err
+		}
+		to = c.afterConfirmation()
+		ok, err := setStatus(ctx, tx, sub.Cabinet, Unconfirmed, to, 0, "", now)
 		if err != nil || !ok {
 			return err // not unconfirmed any more: nothing to do
 		}
 		return audit.Record(ctx, tx, now, audit.Event{Actor: by.Actor, Action: "cabinet.confirm_email", Object: object(sub.Cabinet), IP: by.IP})
 	})
+	return to, err
 }
 
 // ResendConfirmation sends a fresh link to an unconfirmed cabinet. For any
@@ -196,6 +205,16 @@ func (s *Service) decide(ctx context.Context, id, staffID int64, to Status, reas
 		}
 		return s.Jobs.Mail(ctx, tx, mail, c.Lang, c.Email, data, nil)
 	})
+}
+
+// afterConfirmation is the status a confirmed email leads to: an
+// operator's review, or none for the cabinets a state registry and an NCA
+// certificate vouched for.
+func (c *Cabinet) afterConfirmation() Status {
+	if c.Kind == Citizen || c.BIN != "" {
+		return Active
+	}
+	return Pending
 }
 
 func object(id int64) string { return fmt.Sprintf("cabinet:%d", id) }

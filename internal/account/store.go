@@ -17,7 +17,8 @@ const cabinetColumns = `c.id, c.kind, c.status, c.email, c.password_hash, c.phon
 	COALESCE(e.actual_address, ''), COALESCE(e.head_name, ''),
 	COALESCE(p.surname, ''), COALESCE(p.given_name, ''), COALESCE(p.patronymic, ''), COALESCE(p.birth_date, ''),
 	COALESCE(p.citizenship, ''), COALESCE(p.passport_no, ''), COALESCE(p.passport_issued, ''), COALESCE(p.passport_expires, ''),
-	COALESCE(p.address, ''), COALESCE(p.activity, ''), COALESCE(p.field_of_work, ''), COALESCE(p.clients_abroad, '')`
+	COALESCE(p.address, ''), COALESCE(p.activity, ''), COALESCE(p.field_of_work, ''), COALESCE(p.clients_abroad, ''),
+	COALESCE(c.iin, ''), COALESCE(c.bin, '')`
 
 const cabinetFrom = ` FROM cabinets c LEFT JOIN employers e ON e.cabinet_id = c.id LEFT JOIN persons p ON p.cabinet_id = c.id`
 
@@ -32,7 +33,7 @@ func scanCabinet(s scanner) (*Cabinet, error) {
 		&c.CreatedAt, &confirmed, &decided, &c.PasswordAt, &c.Version,
 		&e.OrgName, &e.LegalForm, &e.INN, &e.RegisteredAddress, &e.ActualAddress, &e.HeadName,
 		&p.Surname, &p.GivenName, &p.Patronymic, &p.BirthDate, &p.Citizenship, &p.PassportNo, &p.PassportIssued,
-		&p.PassportExpires, &p.Address, &p.Activity, &p.FieldOfWork, &p.ClientsAbroad)
+		&p.PassportExpires, &p.Address, &p.Activity, &p.FieldOfWork, &p.ClientsAbroad, &c.IIN, &c.BIN)
 	if err != nil {
 		return nil, err
 	}
@@ -62,16 +63,38 @@ func ByID(ctx context.Context, d *db.DB, id int64) (*Cabinet, error) {
 	return c, nil
 }
 
-// byEmail returns the cabinet with the email, or nil when there is none.
-func byEmail(ctx context.Context, d *db.DB, email string) (*Cabinet, error) {
-	c, err := scanCabinet(d.QueryRow(ctx, `SELECT `+cabinetColumns+cabinetFrom+` WHERE c.email = $1`, email))
+// by returns the cabinet whose column (a unique one) equals v, or nil.
+func by(ctx context.Context, d *db.DB, column, v string) (*Cabinet, error) {
+	c, err := scanCabinet(d.QueryRow(ctx, `SELECT `+cabinetColumns+cabinetFrom+` WHERE c.`+column+` = $1`, v))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("account.byEmail: %w", err)
+		return nil, fmt.Errorf("account.by %s: %w", column, err)
 	}
 	return c, nil
+}
+
+// ByIIN returns a citizen's cabinet, or nil when the IIN has none.
+func ByIIN(ctx context.Context, d *db.DB, iin string) (*Cabinet, error) {
+	return by(ctx, d, "iin", iin)
+}
+
+// ByBIN returns an organisation's cabinet, or nil when the BIN has none.
+func ByBIN(ctx context.Context, d *db.DB, bin string) (*Cabinet, error) {
+	return by(ctx, d, "bin", bin)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// byEmail returns the cabinet with the email, or nil when there is none.
+func byEmail(ctx context.Context, d *db.DB, email string) (*Cabinet, error) {
+	return by(ctx, d, "email", email)
 }
 
 // Filter selects cabinets for the back office.
@@ -133,9 +156,9 @@ func joinAnd(conds []string) string {
 
 // insert creates the cabinet and its profile in tx.
 func insert(ctx context.Context, tx *db.DB, c *Cabinet, now time.Time) error {
-	err := tx.WriteRow(ctx, `INSERT INTO cabinets (kind, status, email, password_hash, phone, lang, created_at, password_changed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
-		c.Kind, c.Status, c.Email, c.passwordHash, c.Phone, c.Lang, now).Scan(&c.ID)
+	err := tx.WriteRow(ctx, `INSERT INTO cabinets (kind, status, email, password_hash, phone, lang, created_at, password_changed_at, iin, bin)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id`,
+		c.Kind, c.Status, c.Email, c.passwordHash, c.Phone, c.Lang, now, nullable(c.IIN), nullable(c.BIN)).Scan(&c.ID)
 	if err != nil {
 		return err
 	}
@@ -158,7 +181,7 @@ func insert(ctx context.Context, tx *db.DB, c *Cabinet, now time.Time) error {
 func setStatus(ctx context.Context, tx *db.DB, id int64, from, to Status, staffID int64, reason string, now time.Time) (bool, error) {
 	var res sql.Result
 	var err error
-	if to == Pending {
+	if from == Unconfirmed { // the email is confirmed
 		res, err = tx.Exec(ctx, `UPDATE cabinets SET status = $1, confirmed_at = $2, version = version + 1
 			WHERE id = $3 AND status = $4`, to, now, id, from)
 	} else {

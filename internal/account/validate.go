@@ -26,6 +26,38 @@ type Registration struct {
 	DraftKinds      []string // kinds of the documents already uploaded to the draft
 }
 
+func required(fe *apperr.FieldErrors, field, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		fe.Add(field, "form.required")
+		return false
+	}
+	return true
+}
+
+// contactProblems checks an email and a phone number.
+func contactProblems(fe *apperr.FieldErrors, email, phone string) {
+	if required(fe, "email", email) {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
+			fe.Add("email", "form.email_invalid")
+		}
+	}
+	if required(fe, "phone", phone) && !phoneRe.MatchString(phone) {
+		fe.Add("phone", "form.phone_invalid")
+	}
+}
+
+// passwordProblems checks a new password and its repetition.
+func passwordProblems(fe *apperr.FieldErrors, pw, confirm string) {
+	if required(fe, "password", pw) {
+		if p := password.Problem(pw); p != "" {
+			fe.Add("password", p)
+		}
+	}
+	if required(fe, "password_confirm", confirm) && confirm != pw {
+		fe.Add("password_confirm", "password.mismatch")
+	}
+}
+
 // NormalizeEmail is how emails are compared and stored.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
@@ -65,29 +97,9 @@ func NormalizePhone(s string) string {
 // parsed dates it is compared with; countries are the valid codes.
 func (r *Registration) Validate(today time.Time, countries func(string) bool) apperr.FieldErrors {
 	var fe apperr.FieldErrors
-	required := func(field, v string) bool {
-		if strings.TrimSpace(v) == "" {
-			fe.Add(field, "form.required")
-			return false
-		}
-		return true
-	}
-	if required("email", r.Email) {
-		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || !strings.Contains(r.Email[strings.LastIndex(r.Email, "@")+1:], ".") {
-			fe.Add("email", "form.email_invalid")
-		}
-	}
-	if required("password", r.Password) {
-		if p := password.Problem(r.Password); p != "" {
-			fe.Add("password", p)
-		}
-	}
-	if required("password_confirm", r.PasswordConfirm) && r.PasswordConfirm != r.Password {
-		fe.Add("password_confirm", "password.mismatch")
-	}
-	if required("phone", r.Phone) && !phoneRe.MatchString(r.Phone) {
-		fe.Add("phone", "form.phone_invalid")
-	}
+	required := func(field, v string) bool { return required(&fe, field, v) }
+	contactProblems(&fe, r.Email, r.Phone)
+	passwordProblems(&fe, r.Password, r.PasswordConfirm)
 	switch r.Kind {
 	case Employer:
 		e := &r.Employer

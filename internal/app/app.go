@@ -27,12 +27,15 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
+	"github.com/emgek/emgek/internal/devpki"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/esign"
 	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/jobs"
 	"github.com/emgek/emgek/internal/keyfile"
 	"github.com/emgek/emgek/internal/mail"
 	"github.com/emgek/emgek/internal/message"
+	"github.com/emgek/emgek/internal/ncalayer"
 	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/public"
@@ -74,6 +77,13 @@ type App struct {
 	Quotas      *quota.Service
 	Issuer      *verify.Issuer
 	Permits     *permit.Service
+	// Signatures checks Kazakhstan's EDS logins and signed actions.
+	Signatures *esign.Service
+	// DevPKI and StandIn are --dev's demo CA and NCALayer stand-in.
+	DevPKI  *devpki.PKI
+	StandIn *ncalayer.StandIn
+	// NCALayerURL is where the pages reach NCALayer (the stand-in's in --dev).
+	NCALayerURL string
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -159,13 +169,18 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 			{Name: "throttles", Every: time.Hour, Run: func(ctx context.Context) error { return thr.Sweep(ctx, 24*time.Hour) }},
 			{Name: "audit_seal", Every: time.Minute, Run: func(ctx context.Context) error { _, err := a.Sealer.Seal(ctx); return err }},
 			{Name: "permits", Every: time.Hour, Run: func(ctx context.Context) error { return a.Permits.Sweep(ctx) }},
+			{Name: "eds", Every: time.Hour, Run: a.sweepEDS},
 		}})
 	if err != nil {
 		return err
 	}
+	if err := a.wireEDS(ctx, opt.Now); err != nil {
+		return err
+	}
 	a.Quotas = &quota.Service{DB: d, Now: opt.Now, Jobs: a.Jobs}
 	a.Captcha = &captcha.Service{DB: d, Now: opt.Now}
-	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc}
+	a.Accounts = &account.Service{DB: d, Jobs: a.Jobs, Documents: a.Documents, Guard: cabinetGuard, Now: opt.Now, BaseURL: cfg.BaseURL, Location: loc,
+		KZ: a.kzRegistries()}
 	a.Messages = &message.Service{DB: d, Jobs: a.Jobs, Now: opt.Now}
 	if a.Occupations, err = classifier.LoadOccupations(ctx, d); err != nil {
 		return err
@@ -206,11 +221,11 @@ func (a *App) routes(cabinetGuard, staffGuard *throttle.LoginGuard) {
 	(&public.Handler{Kit: k, DB: a.DB, Captcha: a.Captcha, Accounts: a.Accounts, Staff: a.Staff, Occupations: a.Occupations,
 		Issuer: a.Issuer, Quotas: a.Quotas, Permits: a.Permits}).Routes(rt)
 	(&cabinet.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Captcha: a.Captcha, Guard: cabinetGuard, Messages: a.Messages, Profiles: a.Profiles,
-		Quotas: a.Quotas, Permits: a.Permits, Occupations: a.Occupations, Issuer: a.Issuer}).Routes(rt)
+		Quotas: a.Quotas, Permits: a.Permits, Occupations: a.Occupations, Issuer: a.Issuer, Signatures: a.Signatures, NCALayerURL: a.NCALayerURL}).Routes(rt)
 	(&backoffice.Handler{Kit: k, DB: a.DB, Accounts: a.Accounts, Documents: a.Documents, Staff: a.Staff, Guard: staffGuard, Messages: a.Messages, Profiles: a.Profiles,
-		Quotas: a.Quotas, Permits: a.Permits, Occupations: a.Occupations}).Routes(rt)
+		Quotas: a.Quotas, Permits: a.Permits, Occupations: a.Occupations, Signatures: a.Signatures}).Routes(rt)
 	if a.Config.Dev {
-		(&public.Dev{Kit: k, Outbox: a.Outbox}).Routes(rt)
+		(&public.Dev{Kit: k, Outbox: a.Outbox, StandIn: a.StandIn, PKI: a.DevPKI, NCALayerURL: a.NCALayerURL}).Routes(rt)
 	}
 }
 
@@ -231,12 +246,12 @@ func (a *App) handler() http.Handler {
 		}
 		withSession.ServeHTTP(w, r)
 	})
-	return web.Chain(root, k.Recover, web.Compress, k.ClientAddress, k.RequestLog, web.SecurityHeaders, k.CrossOrigin, k.Flashes)
+	return web.Chain(root, k.Recover, web.Compress, k.ClientAddress, k.RequestLog, web.SecurityHeaders(a.NCALayerURL), k.CrossOrigin, k.Flashes)
 }
 
 // loadPrincipal turns a session's account into who is logged in, or nil
 // when that account may no longer use the session.
-func (a *App) loadPrincipal(ctx context.Context, kind string, id int64, since time.Time) (*web.Principal, error) {
+func (a *App) loadPrincipal(ctx context.Context, kind string, id, member int64, since time.Time) (*web.Principal, error) {
 	switch kind {
 	case "cabinet":
 		c, err := account.ByID(ctx, a.DB, id)
@@ -253,7 +268,15 @@ func (a *App) loadPrincipal(ctx context.Context, kind string, id int64, since ti
 		if err != nil {
 			return nil, err
 		}
-		return &web.Principal{Kind: kind, ID: id, Role: web.Role(c.Kind), Name: c.DisplayName(), Email: c.Email, Lang: c.Lang, Unread: unread}, nil
+		p := &web.Principal{Kind: kind, ID: id, Role: web.Role(c.Kind), Name: c.DisplayName(), Email: c.Email, Lang: c.Lang, Unread: unread}
+		if c.BIN != "" { // an organisation: only through a member who still may act for it
+			m, err := account.MemberByID(ctx, a.DB, member)
+			if err != nil || m == nil || m.Cabinet != id {
+				return nil, err
+			}
+			p.Member, p.MemberRole = m.ID, m.Role
+		}
+		return p, nil
 	case "staff":
 		m, err := staff.ByID(ctx, a.DB, id)
 		if apperr.IsNotFound(err) {
@@ -282,6 +305,9 @@ func (a *App) Close() error {
 		if serr := a.Jobs.Stop(ctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) && !strings.Contains(serr.Error(), "not started") {
 			err = fmt.Errorf("stop jobs: %w", serr)
 		}
+	}
+	if a.StandIn != nil {
+		err = errors.Join(err, a.StandIn.Close())
 	}
 	return errors.Join(err, a.DB.Close())
 }

@@ -112,7 +112,21 @@ func (a *App) loadDemo(ctx context.Context, out io.Writer) error {
 	if a.Outbox != nil {
 		fmt.Fprintf(out, "Emails are kept at %s/dev/mail\n", a.Config.BaseURL)
 	}
+	if a.StandIn != nil {
+		fmt.Fprintf(out, "Kazakhstan's EDS: an NCALayer stand-in answers at %s with demo certificates (a demo CA only --dev trusts);\n", a.NCALayerURL)
+		fmt.Fprintf(out, "  log in at %s/login/eds, choose whose certificate signs at %s/dev/ncalayer:\n", a.Config.BaseURL, a.Config.BaseURL)
+		for _, id := range a.DevPKI.Identities {
+			fmt.Fprintf(out, "  %-8s %s %s, IIN %s%s\n", id.Name, id.Surname, id.GivenName, id.IIN, orgOf(id.BIN, id.OrgName))
+		}
+	}
 	return nil
+}
+
+func orgOf(bin, name string) string {
+	if bin == "" {
+		return ""
+	}
+	return fmt.Sprintf(", %s (BIN %s)", name, bin)
 }
 
 // demoAllocation gives the demo employer an approved quota for the year

@@ -37,6 +37,8 @@ func newFixture(t *testing.T, e *apptest.Env) *fixture {
 			fx.ids["doc"] = strconv.FormatInt(docs[0].ID, 10)
 		}
 	}
+	fx.e.NewCitizen(fx.e.App.DevPKI.Identity("citizen").IIN, "citizen@example.test")
+	fx.creds[web.Citizen] = [2]string{"citizen@example.test", apptest.Password}
 	for _, role := range []web.Role{web.Operator, web.Admin} {
 		email, pw := e.NewStaff(string(role))
 		fx.creds[role] = [2]string{email, pw}

@@ -63,6 +63,8 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *Env {
 			return dir
 		case "EMGEK_DEV":
 			return "1"
+		case "EMGEK_NCALAYER_STANDIN":
+			return "127.0.0.1:0"
 		}
 		return ""
 	})

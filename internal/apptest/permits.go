@@ -111,3 +111,19 @@ func (e *Env) NewCabinet(kind account.Kind, email string, status account.Status)
 	}
 	return e.CabinetID(email)
 }
+
+// NewCitizen creates an active cabinet of a Kazakhstan citizen, the demo
+// registry's person with iin, logging in with email and Password.
+func (e *Env) NewCitizen(iin, email string) int64 {
+	e.T.Helper()
+	ctx := e.T.Context()
+	err := e.App.Accounts.RegisterCitizen(ctx, account.CitizenRegistration{IIN: iin, Email: email, Phone: "+77010000000",
+		Password: Password, PasswordConfirm: Password, Lang: "en"}, audit.Event{Actor: "system"})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if _, err := e.DB.Exec(ctx, `UPDATE cabinets SET status = 'active' WHERE email = $1`, email); err != nil {
+		e.T.Fatal(err)
+	}
+	return e.CabinetID(email)
+}

@@ -6,6 +6,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/emgek/emgek/internal/db"
@@ -55,4 +56,19 @@ func ForObject(ctx context.Context, d *db.DB, object string) ([]Row, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Lookup records an access to a person's or an organisation's record in a
+// state registry: a registry_lookups row (which registry, whose record,
+// why, what came of it, who asked) and an audit row naming it by id, so
+// identifiers stay out of the audit trail's text. result is "found",
+// "not_found" or "unavailable".
+func Lookup(ctx context.Context, tx *db.DB, at time.Time, registry, subject, purpose, result string, by Event) error {
+	var id int64
+	if err := tx.WriteRow(ctx, `INSERT INTO registry_lookups (registry, subject, purpose, result, actor, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		registry, subject, purpose, result, by.Actor, at).Scan(&id); err != nil {
+		return fmt.Errorf("audit: record look-up: %w", err)
+	}
+	by.Action, by.Object, by.Detail = "registry.lookup", "lookup:"+strconv.FormatInt(id, 10), registry+" "+purpose+" "+result
+	return Record(ctx, tx, at, by)
 }

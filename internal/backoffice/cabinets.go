@@ -2,6 +2,8 @@ package backoffice
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
@@ -9,6 +11,7 @@ import (
 	"github.com/emgek/emgek/internal/cabinet"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/esign"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/profile"
 	"github.com/emgek/emgek/internal/web"
@@ -46,14 +49,21 @@ type cabinetPage struct {
 	Audit       []audit.Row
 	Messages    []message.Message
 	Changes     []profile.Request
+	// Kazakhstan: the organisation's people and the signatures of its data.
+	Members    []*account.Member
+	Signatures []*esign.Signature
 }
 
 func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
-	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
+	return h.renderCabinetID(w, r, status, id, form)
+}
+
+func (h *Handler) renderCabinetID(w http.ResponseWriter, r *http.Request, status int, id int64, form *web.Form) error {
+	ctx := r.Context()
 	c, err := account.ByID(ctx, h.DB, id)
 	if err != nil {
 		return err
@@ -62,7 +72,8 @@ func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	trail, err := audit.ForObject(ctx, h.DB, "cabinet:"+r.PathValue("id"))
+	object := "cabinet:" + strconv.FormatInt(id, 10)
+	trail, err := audit.ForObject(ctx, h.DB, object)
 	if err != nil {
 		return err
 	}
@@ -79,7 +90,41 @@ func (h *Handler) renderCabinet(w http.ResponseWriter, r *http.Request, status i
 	if c.Person != nil {
 		p.Citizenship = classifier.CountryName(ctx, h.DB, c.Person.Citizenship, p.Lang)
 	}
+	if c.BIN != "" {
+		if p.Members, err = account.Members(ctx, h.DB, id); err != nil {
+			return err
+		}
+	}
+	if p.Signatures, err = esign.Of(ctx, h.DB, object); err != nil {
+		return err
+	}
 	return h.Kit.Render(w, r, status, "office/cabinet", p)
+}
+
+// reverifySignature checks a kept signature again: still valid is said
+// in a message, a refusal at the signatures with its reason.
+func (h *Handler) reverifySignature(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := esign.ByID(r.Context(), h.DB, id)
+	if err != nil {
+		return err
+	}
+	cab, err := strconv.ParseInt(strings.TrimPrefix(g.Object, "cabinet:"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err := h.Signatures.Reverify(r.Context(), g, by(r)); err != nil {
+		form := web.NewForm(nil)
+		if form.SetErrors(err) {
+			return h.renderCabinetID(w, r, http.StatusOK, cab, form)
+		}
+		return err
+	}
+	h.Kit.Flash(r, "sig.still_valid")
+	return web.Redirect(w, r, "/office/cabinets/"+strconv.FormatInt(cab, 10)+"#signatures")
 }
 
 func (h *Handler) showCabinet(w http.ResponseWriter, r *http.Request) error {

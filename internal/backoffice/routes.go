@@ -14,6 +14,7 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/esign"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/profile"
@@ -37,6 +38,7 @@ type Handler struct {
 	Permits   *permit.Service
 	// Occupations is the ISCO-08 classifier.
 	Occupations *classifier.Occupations
+	Signatures  *esign.Service
 
 	counts casework.Counts // of the inbox, reused for a few seconds
 }
@@ -56,6 +58,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	// Cabinets waiting for activation (SERVICES.md S1 steps 8–9).
 	rt.Handle("GET /office", web.Staff, h.listCabinets)
 	rt.Handle("GET /office/cabinets/{id}", web.Staff, h.showCabinet)
+	rt.Handle("POST /office/signatures/{id}/verify", web.Staff, h.reverifySignature)
 	rt.Handle("GET /office/cabinets/{id}/documents/{doc}", web.Staff, h.showCabinetDocument)
 	rt.Handle("POST /office/cabinets/{id}/activate", web.Staff, h.activateCabinet)
 	rt.Handle("POST /office/cabinets/{id}/reject", web.Staff, h.rejectCabinet)

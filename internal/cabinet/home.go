@@ -18,6 +18,9 @@ type homePage struct {
 	Cabinet     *account.Cabinet
 	Citizenship string
 	Documents   []document.Document
+	// Memberships are the organisations a citizen acts for.
+	Memberships []account.Membership
+	Member      bool // a member acting for an organisation is logged in
 }
 
 func (h *Handler) showHome(w http.ResponseWriter, r *http.Request) error {
@@ -31,7 +34,12 @@ func (h *Handler) showHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &homePage{Page: h.Kit.Page(r, "cabinet.title"), Cabinet: c, Documents: docs}
+	p := &homePage{Page: h.Kit.Page(r, "cabinet.title"), Cabinet: c, Documents: docs, Member: u.Member != 0}
+	if c.IIN != "" {
+		if p.Memberships, err = account.Memberships(ctx, h.DB, c.IIN); err != nil {
+			return err
+		}
+	}
 	if c.Person != nil {
 		p.Citizenship = classifier.CountryName(ctx, h.DB, c.Person.Citizenship, p.Lang)
 	}

@@ -14,10 +14,11 @@ type loginPage struct {
 	Notice string // translation id of why a correct login cannot go in yet
 	Args   map[string]any
 	Email  string
+	EDS    bool // Kazakhstan's login by certificate is on
 }
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, form *web.Form) error {
-	p := &loginPage{Page: h.Kit.Page(r, "login.title")}
+	p := &loginPage{Page: h.Kit.Page(r, "login.title"), EDS: h.Signatures.Enabled()}
 	p.Form = form
 	p.Next = web.LocalPath(form.Get("next"), "")
 	return h.Kit.Render(w, r, status, "cabinet/login", p)

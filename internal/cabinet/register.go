@@ -258,7 +258,11 @@ func (h *Handler) showRegisterSent(w http.ResponseWriter, r *http.Request) error
 func (h *Handler) confirmEmail(w http.ResponseWriter, r *http.Request) error {
 	p := &messagePage{Page: h.Kit.Page(r, "confirm.title"), Result: "ok"}
 	status := http.StatusOK
-	if err := h.Accounts.ConfirmEmail(r.Context(), r.PathValue("token"), actor(r)); err != nil {
+	to, err := h.Accounts.ConfirmEmail(r.Context(), r.PathValue("token"), actor(r))
+	if to == account.Active {
+		p.Result = "active"
+	}
+	if err != nil {
 		e, ok := apperr.As(err)
 		if !ok || e.Kind != apperr.NotFound {
 			return err
@@ -324,5 +328,3 @@ func (h *Handler) emailAndCaptcha(r *http.Request) (*web.Form, bool, error) {
 	form.Errors = fe
 	return form, len(fe) == 0, nil
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -11,6 +11,7 @@ import (
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/document"
+	"github.com/emgek/emgek/internal/esign"
 	"github.com/emgek/emgek/internal/message"
 	"github.com/emgek/emgek/internal/permit"
 	"github.com/emgek/emgek/internal/profile"
@@ -35,6 +36,10 @@ type Handler struct {
 	// Occupations is the ISCO-08 classifier.
 	Occupations *classifier.Occupations
 	Issuer      *verify.Issuer
+	// Signatures checks Kazakhstan's EDS; NCALayerURL is where pages reach
+	// NCALayer.
+	Signatures  *esign.Service
+	NCALayerURL string
 }
 
 // Routes registers the pages; the table reads as the service's contents.
@@ -46,6 +51,10 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("POST /register/{kind}", web.Public, h.register)
 	rt.Handle("GET /register/sent", web.Public, h.showRegisterSent)
 	rt.Handle("GET /register/confirm/{token}", web.Public, h.confirmEmail)
+	rt.Handle("GET /register/citizen", web.Public, h.showCitizenForm)
+	rt.Handle("POST /register/citizen", web.Public, h.registerCitizen)
+	rt.Handle("GET /register/organisation", web.Public, h.showOrganisationForm)
+	rt.Handle("POST /register/organisation", web.Public, h.registerOrganisation)
 	rt.Handle("GET /register/resend", web.Public, h.showResend)
 	rt.Handle("POST /register/resend", web.Public, h.resend)
 
@@ -53,6 +62,8 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /login", web.Public, h.showLogin)
 	rt.Handle("POST /login", web.Public, h.login)
 	rt.Handle("POST /logout", web.Cabinets, h.logout)
+	rt.Handle("GET /login/eds", web.Public, h.showEDSLogin)
+	rt.Handle("POST /login/eds", web.Public, h.edsLogin)
 	rt.Handle("GET /password/forgot", web.Public, h.showForgot)
 	rt.Handle("POST /password/forgot", web.Public, h.forgot)
 	rt.Handle("GET /password/forgot/sent", web.Public, h.showForgotSent)
@@ -72,10 +83,10 @@ func (h *Handler) Routes(rt *web.Router) {
 
 	// General data and its changes, reviewed by the ministry (S2).
 	rt.Handle("GET /cabinet/profile", web.Cabinets, h.showProfile)
-	rt.Handle("GET /cabinet/profile/edit", web.Cabinets, h.showEditProfile)
-	rt.Handle("POST /cabinet/profile/edit", web.Cabinets, h.editProfile)
-	rt.Handle("GET /cabinet/profile/update/{subject}", web.Cabinets, h.showProfileFile)
-	rt.Handle("POST /cabinet/profile/update/{subject}", web.Cabinets, h.profileFile)
+	rt.Handle("GET /cabinet/profile/edit", web.Applicants, h.showEditProfile)
+	rt.Handle("POST /cabinet/profile/edit", web.Applicants, h.editProfile)
+	rt.Handle("GET /cabinet/profile/update/{subject}", web.Applicants, h.showProfileFile)
+	rt.Handle("POST /cabinet/profile/update/{subject}", web.Applicants, h.profileFile)
 	rt.Handle("GET /cabinet/profile/changes/{id}", web.Cabinets, h.showChange)
 
 	// Foreign-labour quota applications (S3), employers only.
@@ -104,6 +115,14 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Handle("GET /cabinet/permits/{id}/extend", permitApplicants, h.showExtendPermit)
 	rt.Handle("POST /cabinet/permits/{id}/extend", permitApplicants, h.extendPermit)
 
+	// A Kazakhstan organisation: its people and its data signed by EDS.
+	// Other cabinets are told there is no such page.
+	rt.Handle("GET /cabinet/organisation", employers, h.showOrganisation)
+	rt.Handle("POST /cabinet/organisation/members", employers, h.grantMember)
+	rt.Handle("POST /cabinet/organisation/members/{id}/withdraw", employers, h.withdrawMember)
+	rt.Handle("POST /cabinet/organisation/confirm", employers, h.confirmOrganisation)
+	rt.Handle("POST /cabinet/organisations/{id}/act", web.Cabinets, h.actFor)
+
 	// Messages from the ministry (S6).
 	rt.Handle("GET /cabinet/messages", web.Cabinets, h.listMessages)
 	rt.Handle("GET /cabinet/messages/{id}", web.Cabinets, h.showMessage)
@@ -118,9 +137,5 @@ var permitApplicants = []web.Role{web.Employer, web.FIE}
 
 // actor is who acts in a request, for the audit log.
 func actor(r *http.Request) audit.Event {
-	who := "anonymous"
-	if u := web.User(r.Context()); u != nil {
-		who = u.Kind + ":" + itoa(u.ID)
-	}
-	return audit.Event{Actor: who, IP: web.ClientIP(r)}
+	return audit.Event{Actor: web.User(r.Context()).Actor(), IP: web.ClientIP(r)}
 }

@@ -38,6 +38,22 @@ type Config struct {
 	// the demo registry answers, and every page marks its data as demo.
 	PassportRegistryURL   string
 	PassportRegistryToken string
+	// Kazakhstan's registries of individuals (by IIN) and of legal
+	// entities (by BIN); without URLs the demo registries answer.
+	IndividualsRegistryURL     string
+	IndividualsRegistryToken   string
+	OrganisationsRegistryURL   string
+	OrganisationsRegistryToken string
+	// EDS (Kazakhstan): the NCA root and intermediate certificates trusted
+	// for logins and signatures, and the CRLs checked (files, or http(s)
+	// URLs fetched at start and every hour), comma-separated. Without
+	// roots, certificate login is off.
+	EDSRoots, EDSIntermediates, EDSCRLs []string
+	// NCALayerURL is where pages reach NCALayer on the user's machine.
+	NCALayerURL string
+	// NCALayerStandIn is where --dev runs its NCALayer stand-in with the
+	// demo certificates; "off" runs none.
+	NCALayerStandIn string
 }
 
 // Load reads the environment through getenv, then parses args with the
@@ -63,8 +79,18 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		PassportRegistryURL:   getenv("EMGEK_PASSPORT_REGISTRY_URL"),
 		PassportRegistryToken: getenv("EMGEK_PASSPORT_REGISTRY_TOKEN"),
 		Dev:                   env("EMGEK_DEV", "") == "1" || env("EMGEK_DEV", "") == "true",
+
+		IndividualsRegistryURL:     getenv("EMGEK_INDIVIDUALS_REGISTRY_URL"),
+		IndividualsRegistryToken:   getenv("EMGEK_INDIVIDUALS_REGISTRY_TOKEN"),
+		OrganisationsRegistryURL:   getenv("EMGEK_ORGANISATIONS_REGISTRY_URL"),
+		OrganisationsRegistryToken: getenv("EMGEK_ORGANISATIONS_REGISTRY_TOKEN"),
+		EDSRoots:                   list(getenv("EMGEK_EDS_ROOTS")),
+		EDSIntermediates:           list(getenv("EMGEK_EDS_INTERMEDIATES")),
+		EDSCRLs:                    list(getenv("EMGEK_EDS_CRLS")),
+		NCALayerURL:                env("EMGEK_NCALAYER_URL", "wss://127.0.0.1:13579"),
+		NCALayerStandIn:            env("EMGEK_NCALAYER_STANDIN", "127.0.0.1:13580"),
 	}
-	juris := env("EMGEK_JURISDICTIONS", "KG")
+	juris := getenv("EMGEK_JURISDICTIONS")
 	var proxyErr error
 	for _, p := range strings.Split(getenv("EMGEK_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -86,9 +112,15 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (EMGEK_ADDR)")
 		fs.StringVar(&c.DataDir, "data", c.DataDir, "data folder (EMGEK_DATA)")
 		fs.BoolVar(&c.Dev, "dev", c.Dev, "development mode: demo users and data, mail kept in /dev/mail (EMGEK_DEV)")
-		fs.StringVar(&juris, "jurisdictions", juris, "KG, KZ or KG,KZ (EMGEK_JURISDICTIONS)")
+		fs.StringVar(&juris, "jurisdictions", juris, "KG, KZ or KG,KZ (EMGEK_JURISDICTIONS; default KG, KG,KZ with --dev)")
 		if err := fs.Parse(args); err != nil {
 			return nil, err
+		}
+	}
+	if juris == "" {
+		juris = "KG"
+		if c.Dev { // the demo shows both countries' services
+			juris = "KG,KZ"
 		}
 	}
 	for _, j := range strings.Split(juris, ",") {
@@ -177,6 +209,17 @@ func (c *Config) BlobDir() string {
 	return c.BlobURL
 }
 
+// list splits a comma-separated setting, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Has reports whether the deployment serves the jurisdiction.
 func (c *Config) Has(jurisdiction string) bool { return slices.Contains(c.Jurisdictions, jurisdiction) }
 
@@ -198,6 +241,15 @@ func (c *Config) Dump() string {
 		{"EMGEK_SIGNING_KEY_FILE", c.SigningKeyFile},
 		{"EMGEK_PASSPORT_REGISTRY_URL", redact(c.PassportRegistryURL, "(none: demo registry)")},
 		{"EMGEK_PASSPORT_REGISTRY_TOKEN", redact(c.PassportRegistryToken, "")},
+		{"EMGEK_INDIVIDUALS_REGISTRY_URL", redact(c.IndividualsRegistryURL, "(none: demo registry)")},
+		{"EMGEK_INDIVIDUALS_REGISTRY_TOKEN", redact(c.IndividualsRegistryToken, "")},
+		{"EMGEK_ORGANISATIONS_REGISTRY_URL", redact(c.OrganisationsRegistryURL, "(none: demo registry)")},
+		{"EMGEK_ORGANISATIONS_REGISTRY_TOKEN", redact(c.OrganisationsRegistryToken, "")},
+		{"EMGEK_EDS_ROOTS", strings.Join(c.EDSRoots, ",")},
+		{"EMGEK_EDS_INTERMEDIATES", strings.Join(c.EDSIntermediates, ",")},
+		{"EMGEK_EDS_CRLS", strings.Join(c.EDSCRLs, ",")},
+		{"EMGEK_NCALAYER_URL", c.NCALayerURL},
+		{"EMGEK_NCALAYER_STANDIN", c.NCALayerStandIn + " (only with --dev)"},
 	}
 	var b strings.Builder
 	for _, r := range rows {

@@ -3,6 +3,7 @@ package eds
 import (
 	"crypto/x509"
 	"encoding/asn1"
+	"slices"
 	"strings"
 	"time"
 )
@@ -69,6 +70,9 @@ type Signer struct {
 	SignedAt  time.Time
 	Algorithm string // e.g. "RSA-SHA256", "ECDSA-SHA256"
 }
+
+// Has reports whether the certificate gives its holder the role.
+func (s *Signer) Has(r Role) bool { return slices.Contains(s.Roles, r) }
 
 var (
 	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}

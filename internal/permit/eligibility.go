@@ -235,13 +235,7 @@ func (s *Service) lookup(ctx context.Context, country, number, purpose string, b
 	}
 	now := s.Now().UTC()
 	if rerr := s.DB.Transact(ctx, func(tx *db.DB) error {
-		var id int64
-		if err := tx.WriteRow(ctx, `INSERT INTO registry_lookups (registry, subject, purpose, result, actor, at) VALUES ('passports', $1, $2, $3, $4, $5) RETURNING id`,
-			country+":"+number, purpose, result, by.Actor, now).Scan(&id); err != nil {
-			return fmt.Errorf("permit: record look-up: %w", err)
-		}
-		by.Action, by.Object, by.Detail = "registry.lookup", "lookup:"+strconv.FormatInt(id, 10), "passports "+purpose+" "+result
-		return audit.Record(ctx, tx, now, by)
+		return audit.Lookup(ctx, tx, now, "passports", country+":"+number, purpose, result, by)
 	}); rerr != nil {
 		return nil, rerr
 	}

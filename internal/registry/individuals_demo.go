@@ -309,6 +309,10 @@ func DemoIndividualExamples() []DemoExample {
 	return out
 }
 
+// DemoOrganisationBIN is the BIN of demo entity j (1…DemoOrganisationsCount),
+// whose head is demo person 10(j−1) + 6.
+func DemoOrganisationBIN(j int) string { return demoOrganisation(j).BIN }
+
 // kzName is a man's given name with the patronymics it gives his son and
 // daughter.
 type kzName struct {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,23 @@ type Principal struct {
 	Lang  string
 	// Unread counts a cabinet's unread messages, for the navigation.
 	Unread int
+	// Member is who acts for an organisation's cabinet (Kazakhstan: the
+	// head, or someone the head granted a role); 0 otherwise.
+	Member     int64
+	MemberRole string
+}
+
+// Actor names the principal in the audit log: "cabinet:12", or
+// "cabinet:12/member:3" when a member acts for an organisation.
+func (p *Principal) Actor() string {
+	if p == nil {
+		return "anonymous"
+	}
+	a := p.Kind + ":" + strconv.FormatInt(p.ID, 10)
+	if p.Member != 0 {
+		a += "/member:" + strconv.FormatInt(p.Member, 10)
+	}
+	return a
 }
 
 // IsStaff reports whether the principal works in the back office.
@@ -49,7 +67,8 @@ func (p *Principal) IsStaff() bool { return p != nil && p.Kind == "staff" }
 // PrincipalLoader loads the principal a session names, given when the
 // session logged in; it returns nil when the account no longer may log in
 // (disabled, deleted, or its password changed since).
-type PrincipalLoader func(ctx context.Context, kind string, id int64, since time.Time) (*Principal, error)
+// member is the organisation member the session acts as, or 0.
+type PrincipalLoader func(ctx context.Context, kind string, id, member int64, since time.Time) (*Principal, error)
 
 // User returns the logged-in principal, or nil.
 func User(ctx context.Context) *Principal {
@@ -181,20 +200,23 @@ func logPath(p string) string {
 }
 
 // SecurityHeaders sets a strict content security policy (no inline
-// scripts; connect-src allows NCALayer on the user's machine) and friends.
-func SecurityHeaders(next http.Handler) http.Handler {
-	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"media-src 'self'; font-src 'self'; connect-src 'self' wss://127.0.0.1:13579; frame-ancestors 'none'; " +
-		"form-action 'self'; base-uri 'none'; object-src 'none'"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		next.ServeHTTP(w, r)
-	})
+// scripts; connect-src allows only NCALayer on the user's machine, at the
+// given WebSocket URLs) and friends.
+func SecurityHeaders(connect ...string) func(http.Handler) http.Handler {
+	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"media-src 'self'; font-src 'self'; connect-src " + strings.Join(append([]string{"'self'"}, connect...), " ") +
+		"; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("Content-Security-Policy", csp)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // CrossOrigin rejects cross-origin unsafe requests (CSRF) with a 403 page.
@@ -226,7 +248,7 @@ func (k *Kit) Session(load PrincipalLoader) func(http.Handler) http.Handler {
 					next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, keyUser, (*Principal)(nil))))
 					return
 				}
-				p, err := load(ctx, kind, id, sm.GetTime(ctx, "auth_at"))
+				p, err := load(ctx, kind, id, sm.GetInt64(ctx, "member"), sm.GetTime(ctx, "auth_at"))
 				if err != nil {
 					k.Error(w, r.WithContext(ctx), err)
 					return
@@ -281,6 +303,16 @@ func (k *Kit) Login(ctx context.Context, kind string, id int64) error {
 	k.Sessions.Put(ctx, "uid", id)
 	k.Sessions.Put(ctx, "seen", k.Now())
 	k.Sessions.Put(ctx, "auth_at", k.Now())
+	return nil
+}
+
+// LoginMember starts a fresh session for a member acting for an
+// organisation's cabinet.
+func (k *Kit) LoginMember(ctx context.Context, cabinet, member int64) error {
+	if err := k.Login(ctx, "cabinet", cabinet); err != nil {
+		return err
+	}
+	k.Sessions.Put(ctx, "member", member)
 	return nil
 }
 

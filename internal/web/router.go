@@ -20,6 +20,7 @@ const (
 	Employer  Role = "employer"
 	FIE       Role = "fie"
 	Nomad     Role = "nomad"
+	Citizen   Role = "citizen" // Kazakhstan: a citizen by IIN
 	Operator  Role = "operator"
 	Admin     Role = "admin"
 )
@@ -27,9 +28,12 @@ const (
 // Groups of roles routes commonly allow.
 var (
 	Public   = []Role{Anonymous}
-	Cabinets = []Role{Employer, FIE, Nomad}
-	Staff    = []Role{Operator, Admin}
-	Admins   = []Role{Admin}
+	Cabinets = []Role{Employer, FIE, Nomad, Citizen}
+	// Applicants are the cabinets with data of their own to change; a
+	// citizen's comes from the state registry.
+	Applicants = []Role{Employer, FIE, Nomad}
+	Staff      = []Role{Operator, Admin}
+	Admins     = []Role{Admin}
 )
 
 // Route is one registered pattern and who may call it.
