@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/emgek/emgek/internal/apptest"
+	"github.com/emgek/emgek/internal/i18n"
 	"github.com/emgek/emgek/internal/ncalayer"
 	"github.com/emgek/emgek/internal/registry"
 )
@@ -45,10 +46,19 @@ func TestBrowserEDS(t *testing.T) {
 			chromedp.Click(`#sign`), chromedp.WaitVisible(wait))
 	}
 
+	// auditAll checks the page at path in every language, English last.
+	auditAll := func(ctx context.Context, path string) {
+		t.Helper()
+		for _, lang := range i18n.Langs {
+			run(t, ctx, "open "+path+" in "+lang, chromedp.Navigate(e.URL+"/lang/"+lang+"?next="+path), chromedp.WaitVisible(`footer`))
+			auditPage(t, ctx, axe, lang, path)
+		}
+	}
+
 	// A citizen: from the login page to the certificate, then registration.
 	ctx := newTab(t)
 	run(t, ctx, "login page", chromedp.Navigate(e.URL+"/login"), chromedp.Click(`a[href="/login/eds"]`), chromedp.WaitVisible(`#sign`))
-	auditPage(t, ctx, axe, "en", "/login/eds")
+	auditAll(ctx, "/login/eds")
 	signIn(ctx, "citizen", `#email`)
 	if loc := eval[string](t, ctx, `location.pathname`); loc != "/register/citizen" {
 		t.Fatalf("after signing, the browser is at %s", loc)
@@ -56,7 +66,7 @@ func TestBrowserEDS(t *testing.T) {
 	if s := text(t, ctx, `main`); !strings.Contains(s, person.Surname) || !strings.Contains(s, citizen.IIN) {
 		t.Fatalf("the registration page does not show the registry's record:\n%s", s)
 	}
-	auditPage(t, ctx, axe, "en", "/register/citizen")
+	auditAll(ctx, "/register/citizen")
 	run(t, ctx, "register", chromedp.SendKeys(`#email`, "kz-citizen@example.kz"), chromedp.SendKeys(`#phone`, "+77011234567"),
 		chromedp.SendKeys(`#password`, apptest.Password), chromedp.SendKeys(`#password_confirm`, apptest.Password),
 		chromedp.Click(`#consent`), chromedp.Click(`main form button[type=submit]`), chromedp.WaitVisible(`.govuk-panel--confirmation`))
@@ -92,7 +102,7 @@ func TestBrowserEDS(t *testing.T) {
 	if s := text(t, org, `main table`); !strings.Contains(s, signer.IIN) {
 		t.Fatalf("the members' table does not list the signer:\n%s", s)
 	}
-	auditPage(t, org, axe, "en", "/cabinet/organisation")
+	auditAll(org, "/cabinet/organisation")
 	run(t, org, "sign the data", chromedp.Click(`#sign`), chromedp.WaitVisible(`#signed`))
 	if s := text(t, org, `main`); !strings.Contains(s, head.IIN) || !strings.Contains(s, head.Sign.Cert.SerialNumber.Text(16)) {
 		t.Fatalf("the signature is not shown with the signer and the certificate:\n%s", s)

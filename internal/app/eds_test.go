@@ -243,16 +243,27 @@ func TestKazakhstanAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		// Typing an IIN shows nothing: the registration page needs a proof.
+		// Without JavaScript the form comes without a signature: the page
+		// says signing needs JavaScript and offers the password login.
 		c := e.Client()
+		page := c.Get("/login/eds")
+		if !strings.Contains(page.Body, "<noscript>") || !strings.Contains(page.Body, `href="/login"`) {
+			t.Fatalf("/login/eds says nothing for browsers without JavaScript:\n%s", page.Body)
+		}
+		r := c.Post("/login/eds", url.Values{"challenge": {apptest.HiddenValue(page.Body, "challenge")}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Signing needs JavaScript") {
+			t.Fatalf("a login form without a signature: %d\n%s", r.Status, r.Body)
+		}
+
+		// Typing an IIN shows nothing: the registration page needs a proof.
 		if r := c.Get("/register/citizen"); r.Status != http.StatusSeeOther || r.Location != "/login/eds" {
 			t.Fatalf("registration without a proof: %d %s", r.Status, r.Location)
 		}
-		r := certLogin(t, c, citizen.Auth)
+		r = certLogin(t, c, citizen.Auth)
 		if r.Status != http.StatusSeeOther || r.Location != "/register/citizen" {
 			t.Fatalf("certificate of a person without a cabinet: %d %s\n%s", r.Status, r.Location, r.Body)
 		}
-		page := c.Get("/register/citizen")
+		page = c.Get("/register/citizen")
 		if !strings.Contains(page.Body, person.Surname) || !strings.Contains(page.Body, person.Address) {
 			t.Fatalf("the registry record is not shown after the proof:\n%s", page.Body)
 		}
