@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/apptest"
 	"github.com/emgek/emgek/internal/audit"
+	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/devpki"
 	"github.com/emgek/emgek/internal/eds"
 	"github.com/emgek/emgek/internal/esign"
@@ -368,4 +370,107 @@ func dataToSign(t *testing.T, page string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEDSWithoutDev: without --dev there is no stand-in and the demo CA is
+// trusted nowhere; without trusted roots, login by certificate is off and
+// the server says so at start, and a signature made by a CA of the test's
+// is refused.
+func TestEDSWithoutDev(t *testing.T) {
+	smtp := os.Getenv("EMGEK_TEST_SMTP_URL")
+	if smtp == "" {
+		smtp = "smtp://127.0.0.1:1" // never reached: nothing here sends mail
+	}
+	e := apptest.New(t, "sqlite", apptest.WithSMTP(smtp+"?tls=none"), func(c *config.Config) {
+		c.Dev = false
+		c.Jurisdictions = []string{"KG", "KZ"}
+	})
+	if e.App.StandIn != nil || e.App.DevPKI != nil || e.App.Signatures.Enabled() {
+		t.Fatal("without --dev: a stand-in, a demo CA or certificate checks are on")
+	}
+	if !strings.Contains(e.Logs(), "login by EDS certificate is off") {
+		t.Fatalf("the server did not say that certificate login is off:\n%s", e.Logs())
+	}
+	c := e.Client()
+	page := c.Get("/login/eds")
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, "not available") || strings.Contains(page.Body, "data-eds") {
+		t.Fatalf("/login/eds without roots: %d\n%s", page.Status, page.Body)
+	}
+	people, err := app.DevPeople(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pki := loadPKI(t, people, time.Now())
+	challenge, err := e.App.Signatures.Challenge(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Post("/login/eds", url.Values{"challenge": {challenge}, "cms": {signed(t, pki.Identity("citizen").Auth, challenge)}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "not available") {
+		t.Fatalf("a signature without trusted roots: %d\n%s", r.Status, r.Body)
+	}
+}
+
+// TestMemberByPassword: a person the head granted logs in with IIN and
+// password to their citizen's cabinet and acts for the organisation from
+// there; once the head withdraws them, that session can no longer act.
+func TestMemberByPassword(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		pki := e.App.DevPKI
+		head, signer := pki.Identity("head"), pki.Identity("signer")
+		hc := e.Client()
+		if r := certLogin(t, hc, head.Auth); r.Location != "/register/organisation" {
+			t.Fatalf("head: %d %s", r.Status, r.Location)
+		}
+		hc.Post("/register/organisation", url.Values{"email": {"org@example.kz"}, "phone": {"+77012223344"}})
+		confirmLink(t, e, hc, "org@example.kz")
+		certLogin(t, hc, head.Auth)
+		if r := hc.Post("/cabinet/organisation/members", url.Values{"iin": {signer.IIN}, "role": {"hr"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("grant: %d", r.Status)
+		}
+		org, err := account.ByBIN(t.Context(), e.App.DB, head.BIN)
+		if err != nil || org == nil {
+			t.Fatal(org, err)
+		}
+
+		e.NewCitizen(signer.IIN, "signer@example.kz")
+		sc := e.Client()
+		if r := sc.Login(signer.IIN, apptest.Password); r.Location != "/cabinet" {
+			t.Fatalf("login by IIN: %d %s", r.Status, r.Location)
+		}
+		act := "/cabinet/organisations/" + strconv.FormatInt(org.ID, 10) + "/act"
+		if home := sc.Get("/cabinet"); !strings.Contains(home.Body, `action="`+act+`"`) {
+			t.Fatalf("the citizen's cabinet offers no way to act for the organisation:\n%s", home.Body)
+		}
+		if r := sc.Post(act, nil); r.Location != "/cabinet/organisation" {
+			t.Fatalf("act for: %d %s", r.Status, r.Location)
+		}
+		page := sc.Get("/cabinet/organisation")
+		if page.Status != http.StatusOK || strings.Contains(page.Body, `action="/cabinet/organisation/members"`) || strings.Contains(page.Body, "data-eds") {
+			t.Fatalf("an HR member's page: %d (may grant or sign?)", page.Status)
+		}
+		if r := sc.Post("/cabinet/organisation/confirm", url.Values{"cms": {"x"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("an HR member signing for the organisation: %d", r.Status)
+		}
+
+		// A stranger with a citizen's cabinet cannot act for it.
+		e.NewCitizen(pki.Identity("citizen").IIN, "stranger@example.kz")
+		st := e.Client()
+		st.Login("stranger@example.kz", apptest.Password)
+		if r := st.Post(act, nil); r.Status != http.StatusNotFound {
+			t.Fatalf("a stranger acting for the organisation: %d", r.Status)
+		}
+
+		// Withdrawn: the session acting for the organisation ends.
+		m, err := account.MemberOf(t.Context(), e.App.DB, org.ID, signer.IIN)
+		if err != nil || m == nil {
+			t.Fatal(m, err)
+		}
+		if r := hc.Post("/cabinet/organisation/members/"+strconv.FormatInt(m.ID, 10)+"/withdraw", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("withdraw: %d", r.Status)
+		}
+		if r := sc.Get("/cabinet/organisation"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+			t.Fatalf("after the withdrawal the member's session: %d %s", r.Status, r.Location)
+		}
+	})
 }
