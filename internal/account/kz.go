@@ -70,6 +70,7 @@ func (s *Service) lookedUp(ctx context.Context, reg, subject, purpose string, er
 // IIN with a certificate (the IIN comes from the certificate, not the form).
 type CitizenRegistration struct {
 	IIN, Email, Phone, Password, PasswordConfirm, Lang string
+	Consent                                            bool // to the processing of personal data
 }
 
 // RegisterCitizen creates a citizen's cabinet from the registry's record,
@@ -80,6 +81,9 @@ func (s *Service) RegisterCitizen(ctx context.Context, r CitizenRegistration, by
 	var fe apperr.FieldErrors
 	contactProblems(&fe, r.Email, r.Phone)
 	passwordProblems(&fe, r.Password, r.PasswordConfirm)
+	if !r.Consent {
+		fe.Add("consent", "register.consent_required")
+	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -89,6 +93,11 @@ func (s *Service) RegisterCitizen(ctx context.Context, r CitizenRegistration, by
 	}
 	if p.Deceased != "" {
 		return apperr.New(apperr.Forbidden, "kz.deceased")
+	}
+	if known, err := Countries(ctx, s.DB); err != nil {
+		return err
+	} else if !known[p.Citizenship] { // an answer the portal cannot file
+		return apperr.Wrap(apperr.Unavailable, "kz.registry_unavailable", fmt.Errorf("registry: unknown citizenship code"))
 	}
 	hash, err := password.Hash(ctx, r.Password)
 	if err != nil {
@@ -198,29 +207,48 @@ type Entry struct {
 
 // CertificateLogin maps a verified authentication certificate onto a
 // cabinet. An organisation's certificate (with a BIN) enters that
-// organisation's cabinet: its head always (and becomes its head in
-// Emgek), anyone else only when the head granted them a role. A person's
-// certificate enters their citizen's cabinet. Refusals are audited.
+// organisation's cabinet: as its head when the certificate says head and
+// the register of legal entities names its holder as the head (who then
+// replaces any previous head in Emgek); anyone else only when the head
+// granted them a role. A person's certificate enters their citizen's
+// cabinet. Refusals are audited.
 func (s *Service) CertificateLogin(ctx context.Context, signer *eds.Signer, by audit.Event) (*Entry, error) {
 	now := s.Now().UTC()
+	if signer.IIN == "" { // an NCA certificate always names its holder by IIN
+		return nil, s.KZ.Signatures.Refuse(ctx, "certificate:no_iin", esign.CodeNoPerson, by)
+	}
 	if signer.BIN != "" {
 		c, err := ByBIN(ctx, s.DB, signer.BIN)
 		if err != nil {
 			return nil, err
 		}
-		head := signer.Has(eds.Head)
+		head := false
+		if signer.Has(eds.Head) {
+			o, err := s.Organisation(ctx, signer.BIN, "login", by)
+			if err != nil && !apperr.IsNotFound(err) {
+				return nil, err
+			}
+			head = err == nil && o.HeadIIN == signer.IIN && o.Liquidated == ""
+		}
 		if c == nil {
 			if head {
 				return &Entry{Register: "organisation"}, nil
 			}
 			return nil, s.KZ.Signatures.Refuse(ctx, "organisation:none", CodeNotMember, by)
 		}
+		role := ""
+		if head {
+			role = RoleHead
+		}
 		var m *Member
 		err = s.DB.Transact(ctx, func(tx *db.DB) error {
-			if head {
-				return enter(ctx, tx, c.ID, signer.IIN, RoleHead, signer.CommonName, now)
+			if signer.Has(eds.Head) && !head { // a head the register no longer names
+				if _, err := tx.Exec(ctx, `UPDATE organisation_members SET withdrawn_at = $1
+					WHERE cabinet_id = $2 AND iin = $3 AND role = 'head' AND withdrawn_at IS NULL`, now, c.ID, signer.IIN); err != nil {
+					return err
+				}
 			}
-			return enter(ctx, tx, c.ID, signer.IIN, "", signer.CommonName, now)
+			return enter(ctx, tx, c.ID, signer.IIN, role, signer.CommonName, now)
 		})
 		if err == nil {
 			m, err = MemberOf(ctx, s.DB, c.ID, signer.IIN)

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/emgek/emgek/internal/apperr"
@@ -18,18 +19,18 @@ import (
 // towards throttling unless device shows this browser logged in before.
 // A right password on a cabinet that may not log in yet says why.
 func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cabinet, error) {
-	email = NormalizeEmail(email)
-	attempt, err := s.Guard.Start(ctx, email, pw, ip, device)
+	key := LoginKey(email)
+	attempt, err := s.Guard.Start(ctx, key, pw, ip, device)
 	if err != nil {
 		return nil, err
 	}
 	var c *Cabinet
-	if iin, err := kzid.ParseIIN(email); err == nil { // a Kazakhstan citizen logs in by IIN
-		c, err = ByIIN(ctx, s.DB, iin.Number)
-		if err != nil {
-			return nil, err
-		}
-	} else if c, err = byEmail(ctx, s.DB, email); err != nil {
+	if iin, ok := strings.CutPrefix(key, "iin:"); ok { // a Kazakhstan citizen logs in by IIN
+		c, err = ByIIN(ctx, s.DB, iin)
+	} else {
+		c, err = byEmail(ctx, s.DB, key)
+	}
+	if err != nil {
 		return nil, err
 	}
 	hash := ""
@@ -47,6 +48,16 @@ func (s *Service) Login(ctx context.Context, email, pw, ip, device string) (*Cab
 		return nil, err
 	}
 	return c, c.LoginProblem()
+}
+
+// LoginKey is what a login form's identifier counts against, however it
+// was typed: "iin:" and the twelve digits for a valid IIN (spaces
+// dropped), else the normalized email. Throttling and device tokens use it.
+func LoginKey(typed string) string {
+	if iin, err := kzid.ParseIIN(typed); err == nil {
+		return "iin:" + iin.Number
+	}
+	return NormalizeEmail(typed)
 }
 
 // LoginProblem says why a cabinet may not log in yet, or nil.

@@ -85,3 +85,17 @@ func TestValidatePerson(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginKey: however an IIN is typed, its login attempts count against
+// one key; emails are compared lower-cased.
+func TestLoginKey(t *testing.T) {
+	want := LoginKey("881215400466")
+	for _, typed := range []string{"8812 1540 0466", " 881215400466\t", "881215\u00a0400466"} {
+		if got := LoginKey(typed); got != want {
+			t.Errorf("LoginKey(%q) = %q, want %q", typed, got, want)
+		}
+	}
+	if LoginKey(" Someone@Example.TEST ") != "someone@example.test" {
+		t.Error("emails are not normalized")
+	}
+}

@@ -174,7 +174,7 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
-	if err := a.wireEDS(ctx, opt.Now); err != nil {
+	if err := a.wireEDS(ctx, opt.Now, thr); err != nil {
 		return err
 	}
 	a.Quotas = &quota.Service{DB: d, Now: opt.Now, Jobs: a.Jobs}

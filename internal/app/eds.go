@@ -18,14 +18,15 @@ import (
 	"github.com/emgek/emgek/internal/esign"
 	"github.com/emgek/emgek/internal/ncalayer"
 	"github.com/emgek/emgek/internal/registry"
+	"github.com/emgek/emgek/internal/throttle"
 )
 
 // wireEDS sets up Kazakhstan's certificate login when the deployment
 // serves Kazakhstan: the trusted roots, and in --dev the demo CA and the
 // NCALayer stand-in.
-func (a *App) wireEDS(ctx context.Context, now func() time.Time) error {
+func (a *App) wireEDS(ctx context.Context, now func() time.Time, thr *throttle.Throttle) error {
 	cfg := a.Config
-	a.Signatures = &esign.Service{DB: a.DB, Now: now}
+	a.Signatures = &esign.Service{DB: a.DB, Now: now, Throttle: thr}
 	a.NCALayerURL = cfg.NCALayerURL
 	if !cfg.Has("KZ") {
 		return nil
@@ -52,6 +53,9 @@ func (a *App) wireEDS(ctx context.Context, now func() time.Time) error {
 	if v == nil {
 		a.Log.Warn("Kazakhstan's login by EDS certificate is off: no trusted NCA root certificates are configured (EMGEK_EDS_ROOTS)")
 		return nil
+	}
+	if len(cfg.EDSCRLs) == 0 && !cfg.Dev {
+		a.Log.Warn("no CRLs are configured for EDS (EMGEK_EDS_CRLS): revoked NCA certificates are not detected")
 	}
 	a.Signatures.Use(v)
 	return nil

@@ -270,6 +270,14 @@ func TestKazakhstanAccounts(t *testing.T) {
 			t.Fatalf("the registry record is not shown after the proof:\n%s", page.Body)
 		}
 		r = c.Post("/register/citizen", url.Values{"email": {"citizen@example.kz"}, "phone": {"+77011234567"},
+			"password": {apptest.Password}, "password_confirm": {apptest.Password}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "consent-error") {
+			t.Fatalf("no consent: %d", r.Status)
+		}
+		if made, err := account.ByIIN(ctx, e.App.DB, citizen.IIN); err != nil || made != nil {
+			t.Fatalf("a cabinet was made without consent: %v %v", made, err)
+		}
+		r = c.Post("/register/citizen", url.Values{"email": {"citizen@example.kz"}, "phone": {"+77011234567"},
 			"password": {apptest.Password}, "password_confirm": {"other"}, "consent": {"yes"}})
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `value="citizen@example.kz"`) {
 			t.Fatalf("a mismatched password: %d, the email kept? \n%s", r.Status, r.Body)
@@ -324,12 +332,18 @@ func TestKazakhstanAccounts(t *testing.T) {
 		// The signer signs the organisation's data with the signing key.
 		page = sc.Get("/cabinet/organisation")
 		data := dataToSign(t, page.Body)
-		if r := sc.Post("/cabinet/organisation/confirm", url.Values{"cms": {signed(t, signer.Auth, data)}}); r.Status != http.StatusUnprocessableEntity ||
-			!strings.Contains(r.Body, "sign-error") {
+		r = sc.Post("/cabinet/organisation/confirm", url.Values{"nonce": {apptest.HiddenValue(page.Body, "nonce")}, "cms": {signed(t, signer.Auth, data)}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "sign-error") {
 			t.Fatalf("signed with the authentication key: %d", r.Status)
 		}
-		if r := sc.Post("/cabinet/organisation/confirm", url.Values{"cms": {signed(t, signer.Sign, data)}}); r.Status != http.StatusSeeOther {
+		data, nonce := dataToSign(t, r.Body), apptest.HiddenValue(r.Body, "nonce") // the page again, with a fresh nonce
+		cms := signed(t, signer.Sign, data)
+		if r := sc.Post("/cabinet/organisation/confirm", url.Values{"nonce": {nonce}, "cms": {cms}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("confirm: %d\n%s", r.Status, r.Body)
+		}
+		if r := sc.Post("/cabinet/organisation/confirm", url.Values{"nonce": {nonce}, "cms": {cms}}); r.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.Body, "used already") {
+			t.Fatalf("the same signature sent again: %d", r.Status)
 		}
 		org, err := account.ByBIN(ctx, e.App.DB, head.BIN)
 		if err != nil || org == nil {
@@ -350,8 +364,19 @@ func TestKazakhstanAccounts(t *testing.T) {
 				t.Errorf("the operator's page does not show %s", want)
 			}
 		}
-		if r := op.Post("/office/signatures/"+strconv.FormatInt(sigs[0].ID, 10)+"/verify", nil); r.Status != http.StatusSeeOther {
+		reverify := "/office/signatures/" + strconv.FormatInt(sigs[0].ID, 10) + "/verify"
+		if r := op.Post(reverify, nil); r.Status != http.StatusSeeOther {
 			t.Fatalf("re-verify: %d\n%s", r.Status, r.Body)
+		}
+		// The signer's certificate is revoked afterwards: the check says so.
+		crl, err := pki.CRL(time.Now(), signer.Sign.Cert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.App.Signatures.Use(&eds.Verifier{Roots: pki.Roots(), Intermediates: pki.Intermediates(), CRLs: []*x509.RevocationList{crl}})
+		if r := op.Post(reverify, nil); r.Status != http.StatusOK || !strings.Contains(r.Body, "does not hold any more") ||
+			!strings.Contains(r.Body, "revoked") {
+			t.Fatalf("re-verify of a revoked certificate: %d", r.Status)
 		}
 	})
 }
@@ -453,6 +478,29 @@ func TestMemberByPassword(t *testing.T) {
 			t.Fatalf("an HR member signing for the organisation: %d", r.Status)
 		}
 
+		if r := sc.Post("/cabinet/quota/new", nil); r.Status != http.StatusForbidden {
+			t.Fatalf("an HR member sending a quota application: %d", r.Status)
+		}
+		if r := sc.Get("/cabinet/profile/edit"); r.Status != http.StatusForbidden {
+			t.Fatalf("a member changing the register's data: %d", r.Status)
+		}
+
+		// A certificate saying "head" of this BIN, of someone the register
+		// does not name as head, makes no one head.
+		impostor := people(t, "citizen")
+		impostor.BIN, impostor.OrgName, impostor.Roles = head.BIN, head.OrgName, []eds.Role{eds.Organisation, eds.Head}
+		fake := loadPKI(t, []devpki.Person{impostor}, time.Now())
+		roots, inters := pki.Roots(), pki.Intermediates()
+		roots.AddCert(fake.Root)
+		inters.AddCert(fake.Intermediate)
+		e.App.Signatures.Use(&eds.Verifier{Roots: roots, Intermediates: inters})
+		if r := certLogin(t, e.Client(), fake.Identity("citizen").Auth); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("a false head: %d %s", r.Status, r.Location)
+		}
+		if m, err := account.MemberOf(t.Context(), e.App.DB, org.ID, head.IIN); err != nil || m == nil || m.Role != account.RoleHead {
+			t.Fatalf("the real head lost the organisation: %+v %v", m, err)
+		}
+
 		// A stranger with a citizen's cabinet cannot act for it.
 		e.NewCitizen(pki.Identity("citizen").IIN, "stranger@example.kz")
 		st := e.Client()
@@ -473,4 +521,41 @@ func TestMemberByPassword(t *testing.T) {
 			t.Fatalf("after the withdrawal the member's session: %d %s", r.Status, r.Location)
 		}
 	})
+}
+
+// TestProofEndsAtLogin: what a certificate proved in a browser is gone
+// once someone logs in there, and registration is not for the logged in.
+func TestProofEndsAtLogin(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	e.NewCabinet(account.Employer, "kg@example.test", account.Active)
+	c := e.Client()
+	if r := certLogin(t, c, e.App.DevPKI.Identity("citizen").Auth); r.Location != "/register/citizen" {
+		t.Fatalf("proof: %d %s", r.Status, r.Location)
+	}
+	if r := c.Login("kg@example.test", apptest.Password); r.Location != "/cabinet" {
+		t.Fatalf("login: %d %s", r.Status, r.Location)
+	}
+	if r := c.Get("/register/citizen"); r.Status != http.StatusSeeOther || r.Location != "/cabinet" {
+		t.Fatalf("registration while logged in: %d %s", r.Status, r.Location)
+	}
+	c.Post("/logout", nil)
+	if r := c.Get("/register/citizen"); r.Status != http.StatusSeeOther || r.Location != "/login/eds" {
+		t.Fatalf("after a login and logout the proof still holds: %d %s", r.Status, r.Location)
+	}
+}
+
+// people returns the demo certificate holder with the name.
+func people(t *testing.T, name string) devpki.Person {
+	t.Helper()
+	all, err := app.DevPeople(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range all {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no demo person %s", name)
+	return devpki.Person{}
 }

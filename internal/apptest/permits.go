@@ -118,7 +118,7 @@ func (e *Env) NewCitizen(iin, email string) int64 {
 	e.T.Helper()
 	ctx := e.T.Context()
 	err := e.App.Accounts.RegisterCitizen(ctx, account.CitizenRegistration{IIN: iin, Email: email, Phone: "+77010000000",
-		Password: Password, PasswordConfirm: Password, Lang: "en"}, audit.Event{Actor: "system"})
+		Password: Password, PasswordConfirm: Password, Consent: true, Lang: "en"}, audit.Event{Actor: "system"})
 	if err != nil {
 		e.T.Fatal(err)
 	}

@@ -117,11 +117,16 @@ func (h *Handler) reverifySignature(w http.ResponseWriter, r *http.Request) erro
 		return apperr.New(apperr.NotFound, "error.not_found")
 	}
 	if err := h.Signatures.Reverify(r.Context(), g, by(r)); err != nil {
-		form := web.NewForm(nil)
-		if form.SetErrors(err) {
-			return h.renderCabinetID(w, r, http.StatusOK, cab, form)
+		e, ok := apperr.As(err)
+		if !ok || esign.Code(err) == "" {
+			return err
 		}
-		return err
+		// The reason, at the signatures, naming the one checked.
+		form := web.NewForm(nil)
+		fe := e.Fields[esign.Field]
+		args := map[string]any{"ID": g.ID, "Reason": web.Localizer(r.Context()).T(fe.Key, fe.Args)}
+		form.Errors.Add("signatures", "sig.refused", args)
+		return h.renderCabinetID(w, r, http.StatusOK, cab, form)
 	}
 	h.Kit.Flash(r, "sig.still_valid")
 	return web.Redirect(w, r, "/office/cabinets/"+strconv.FormatInt(cab, 10)+"#signatures")

@@ -8,6 +8,7 @@ import (
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/eds"
+	"github.com/emgek/emgek/internal/esign"
 	"github.com/emgek/emgek/internal/registry"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -91,6 +92,10 @@ func (h *Handler) edsLogin(w http.ResponseWriter, r *http.Request) error {
 		if form.SetErrors(err) {
 			return h.renderEDSLogin(w, r, http.StatusUnprocessableEntity, form)
 		}
+		if e, ok := apperr.As(err); ok && e.Kind == apperr.TooMany {
+			form.Errors.Add("sign", e.Key, e.Args)
+			return h.renderEDSLogin(w, r, http.StatusTooManyRequests, form)
+		}
 		return err
 	}
 	if entry.Register != "" {
@@ -146,6 +151,16 @@ func (h *Handler) forgetProof(r *http.Request) {
 	}
 }
 
+// unavailable keeps a registration form on the page when the registry
+// does not answer just now, saying so at the button; other errors pass.
+func unavailable(form *web.Form, err error) error {
+	if apperr.KindOf(err) == apperr.Unavailable {
+		form.Errors.Add("register", "kz.registry_unavailable")
+		return nil
+	}
+	return err
+}
+
 type kzRegisterPage struct {
 	web.Page
 	Person       *registry.Individual
@@ -156,6 +171,13 @@ type kzRegisterPage struct {
 // needProof sends someone without a fresh proof to sign in first: a
 // registry record is shown only to whom a certificate proved it belongs.
 func (h *Handler) needProof(w http.ResponseWriter, r *http.Request, organisation bool) (*proof, error) {
+	if u := web.User(r.Context()); u != nil { // registering is for someone not logged in
+		home := "/cabinet"
+		if u.IsStaff() {
+			home = "/office"
+		}
+		return nil, web.Redirect(w, r, home)
+	}
 	pr := h.proof(r)
 	if pr == nil || organisation != (pr.BIN != "") || organisation && !pr.Head {
 		h.Kit.Flash(r, "eds.proof_needed")
@@ -168,7 +190,7 @@ func (h *Handler) renderCitizenForm(w http.ResponseWriter, r *http.Request, stat
 	p := &kzRegisterPage{Page: h.Kit.Page(r, "kz.register.citizen.title")}
 	p.Form = form
 	var err error
-	if p.Person, err = h.Accounts.Individual(r.Context(), pr.IIN, "register_form", actor(r)); err != nil {
+	if p.Person, err = h.Accounts.Individual(r.Context(), pr.IIN, "register_form", actor(r)); unavailable(form, err) != nil {
 		return err
 	}
 	return h.Kit.Render(w, r, status, "cabinet/register_citizen", p)
@@ -191,15 +213,9 @@ func (h *Handler) registerCitizen(w http.ResponseWriter, r *http.Request) error 
 		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
 	}
 	form := web.NewForm(r.PostForm)
-	var fe apperr.FieldErrors
-	if form.Get("consent") != "yes" {
-		fe.Add("consent", "register.consent_required")
-	}
 	err = h.Accounts.RegisterCitizen(r.Context(), account.CitizenRegistration{IIN: pr.IIN, Email: form.Get("email"), Phone: form.Get("phone"),
-		Password: form.Get("password"), PasswordConfirm: form.Get("password_confirm"), Lang: web.Localizer(r.Context()).Lang}, actor(r))
-	if err = fe.Merge(err); err == nil {
-		err = fe.Err()
-	}
+		Password: form.Get("password"), PasswordConfirm: form.Get("password_confirm"), Consent: form.Get("consent") == "yes",
+		Lang: web.Localizer(r.Context()).Lang}, actor(r))
 	return h.registered(w, r, form, err, func(status int) error { return h.renderCitizenForm(w, r, status, pr, form) })
 }
 
@@ -207,12 +223,21 @@ func (h *Handler) registerCitizen(w http.ResponseWriter, r *http.Request) error 
 // success forgets the proof and says to check the email.
 func (h *Handler) registered(w http.ResponseWriter, r *http.Request, form *web.Form, err error, again func(int) error) error {
 	if err != nil {
-		if form.SetErrors(err) {
-			form.Values.Del("password")
-			form.Values.Del("password_confirm")
-			return again(http.StatusUnprocessableEntity)
+		e, ok := apperr.As(err)
+		switch {
+		case form.SetErrors(err):
+			if fe, ok := form.Errors[esign.Field]; ok { // a refusal of the proof: said at the button
+				delete(form.Errors, esign.Field)
+				form.Errors.Add("register", fe.Key, fe.Args)
+			}
+		case ok && e.Kind != apperr.Internal: // the registry's answer, or a cabinet existing already
+			form.Errors.Add("register", e.Key, e.Args)
+		default:
+			return err
 		}
-		return err
+		form.Values.Del("password")
+		form.Values.Del("password_confirm")
+		return again(http.StatusUnprocessableEntity)
 	}
 	h.forgetProof(r)
 	h.Kit.Sessions.Put(r.Context(), "register_email", account.NormalizeEmail(form.Get("email")))
@@ -223,7 +248,7 @@ func (h *Handler) renderOrganisationForm(w http.ResponseWriter, r *http.Request,
 	p := &kzRegisterPage{Page: h.Kit.Page(r, "kz.register.organisation.title"), HeadName: pr.Name}
 	p.Form = form
 	var err error
-	if p.Organisation, err = h.Accounts.Organisation(r.Context(), pr.BIN, "register_form", actor(r)); err != nil {
+	if p.Organisation, err = h.Accounts.Organisation(r.Context(), pr.BIN, "register_form", actor(r)); unavailable(form, err) != nil {
 		return err
 	}
 	return h.Kit.Render(w, r, status, "cabinet/register_organisation", p)

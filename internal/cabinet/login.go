@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/web"
 )
@@ -58,7 +59,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 			// The password was right: say why the cabinet cannot be used yet.
 			p := &loginPage{Page: h.Kit.Page(r, "login.title"), Notice: e.Key, Args: e.Args, Email: c.Email}
 			p.Form = web.NewForm(nil)
-			setDevice(w, r, h, c.Email)
+			setDevice(w, r, h, account.LoginKey(form.Get("email")))
 			return h.Kit.Render(w, r, http.StatusForbidden, "cabinet/login", p)
 		}
 		return err
@@ -66,7 +67,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Kit.Login(r.Context(), "cabinet", c.ID); err != nil {
 		return err
 	}
-	setDevice(w, r, h, c.Email)
+	setDevice(w, r, h, account.LoginKey(form.Get("email")))
 	h.Kit.Flash(r, "login.welcome")
 	return web.Redirect(w, r, web.LocalPath(form.Get("next"), "/cabinet"))
 }

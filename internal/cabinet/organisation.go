@@ -22,6 +22,7 @@ const ConfirmAction = "organisation.confirm"
 // its canonical JSON is the signed content.
 type organisationData struct {
 	Action    string `json:"action"`
+	Nonce     string `json:"nonce"` // issued with the page: the signature is good once
 	BIN       string `json:"bin"`
 	Name      string `json:"name"`
 	LegalForm string `json:"legal_form"`
@@ -31,9 +32,9 @@ type organisationData struct {
 	Phone     string `json:"phone"`
 }
 
-func confirmContent(c *account.Cabinet) ([]byte, error) {
+func confirmContent(c *account.Cabinet, nonce string) ([]byte, error) {
 	e := c.Employer
-	return esign.Canonical(organisationData{Action: ConfirmAction, BIN: c.BIN, Name: e.OrgName, LegalForm: e.LegalForm,
+	return esign.Canonical(organisationData{Action: ConfirmAction, Nonce: nonce, BIN: c.BIN, Name: e.OrgName, LegalForm: e.LegalForm,
 		Address: e.RegisteredAddress, Head: e.HeadName, Email: c.Email, Phone: c.Phone})
 }
 
@@ -83,11 +84,18 @@ func (h *Handler) renderOrganisation(w http.ResponseWriter, r *http.Request, sta
 	for _, role := range account.GrantRoles {
 		p.Roles = append(p.Roles, web.Option{Value: role, Label: p.L.T("org.role." + role)})
 	}
-	content, err := confirmContent(c)
-	if err != nil {
-		return err
+	var content []byte
+	var nonce string
+	if me.CanSign() && h.Signatures.Enabled() {
+		if nonce, err = h.Signatures.Nonce(ctx); err != nil {
+			return err
+		}
+		if content, err = confirmContent(c, nonce); err != nil {
+			return err
+		}
 	}
 	p.Sign = h.signForm(&p.Page, "/cabinet/organisation/confirm", "sign", content, "org.confirm.submit")
+	p.Sign.Hidden["nonce"] = nonce
 	return h.Kit.Render(w, r, status, "cabinet/organisation", p)
 }
 
@@ -147,15 +155,12 @@ func (h *Handler) confirmOrganisation(w http.ResponseWriter, r *http.Request) er
 		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
 	}
 	form := web.NewForm(r.PostForm)
-	content, err := confirmContent(c)
+	content, err := confirmContent(c, form.Get("nonce"))
 	if err != nil {
 		return err
 	}
 	object := "cabinet:" + strconv.FormatInt(c.ID, 10)
-	err = nil
-	if form.Get("cms") == "" {
-		err = apperr.Field("sign", "eds.need_js")
-	} else if signer, cerr := h.Signatures.Check(ctx, object, content, form.Get("cms"), actor(r)); cerr != nil {
+	if signer, cerr := h.Signatures.Check(ctx, object, form.Get("nonce"), content, form.Get("cms"), actor(r)); cerr != nil {
 		err = cerr
 	} else if signer.BIN != c.BIN || signer.IIN != me.IIN {
 		err = h.Signatures.Refuse(ctx, object, esign.CodeWrongPerson, actor(r))
@@ -206,4 +211,24 @@ func (h *Handler) actFor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Redirect(w, r, "/cabinet/organisation")
+}
+
+// mayCommit refuses a member acting for an organisation who may not send,
+// withdraw or extend in its name: the HR role prepares, the head and the
+// signers commit.
+func mayCommit(r *http.Request) error {
+	u := web.User(r.Context())
+	if u.Member != 0 && u.MemberRole != account.RoleHead && u.MemberRole != account.RoleSigner {
+		return apperr.New(apperr.Forbidden, "org.cannot_sign")
+	}
+	return nil
+}
+
+// ownData refuses changes to an organisation's data from the portal: they
+// come from the register of legal entities.
+func ownData(r *http.Request) error {
+	if web.User(r.Context()).Member != 0 {
+		return apperr.New(apperr.Forbidden, "org.data_from_register")
+	}
+	return nil
 }

@@ -203,6 +203,9 @@ func (h *Handler) addPermitDocument(w http.ResponseWriter, r *http.Request) erro
 
 // submitPermit is Send application.
 func (h *Handler) submitPermit(w http.ResponseWriter, r *http.Request) error {
+	if err := mayCommit(r); err != nil {
+		return err
+	}
 	a, err := h.ownPermit(r)
 	if err != nil {
 		return err
@@ -230,6 +233,9 @@ func (h *Handler) submitPermit(w http.ResponseWriter, r *http.Request) error {
 
 // withdrawPermit ends the application before the decision.
 func (h *Handler) withdrawPermit(w http.ResponseWriter, r *http.Request) error {
+	if err := mayCommit(r); err != nil {
+		return err
+	}
 	a, err := h.ownPermit(r)
 	if err != nil {
 		return err
@@ -304,6 +310,9 @@ func (h *Handler) renderExtend(w http.ResponseWriter, r *http.Request, status in
 
 // extendPermit asks for the permit to end later.
 func (h *Handler) extendPermit(w http.ResponseWriter, r *http.Request) error {
+	if err := mayCommit(r); err != nil {
+		return err
+	}
 	a, err := h.ownPermit(r)
 	if err != nil {
 		return err

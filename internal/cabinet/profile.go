@@ -74,6 +74,9 @@ func (h *Handler) showProfile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) showEditProfile(w http.ResponseWriter, r *http.Request) error {
+	if err := ownData(r); err != nil {
+		return err
+	}
 	p, err := h.profilePage(r, "profile.edit")
 	if err != nil {
 		return err
@@ -96,6 +99,9 @@ func (h *Handler) showEditProfile(w http.ResponseWriter, r *http.Request) error 
 
 // editProfile sends the changed fields for review.
 func (h *Handler) editProfile(w http.ResponseWriter, r *http.Request) error {
+	if err := ownData(r); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
 	}
@@ -148,6 +154,9 @@ func subjectOf(r *http.Request) (profile.Subject, error) {
 }
 
 func (h *Handler) showProfileFile(w http.ResponseWriter, r *http.Request) error {
+	if err := ownData(r); err != nil {
+		return err
+	}
 	s, err := subjectOf(r)
 	if err != nil {
 		return err
@@ -162,6 +171,9 @@ func (h *Handler) showProfileFile(w http.ResponseWriter, r *http.Request) error 
 
 // profileFile sends a new photo or passport page for review.
 func (h *Handler) profileFile(w http.ResponseWriter, r *http.Request) error {
+	if err := ownData(r); err != nil {
+		return err
+	}
 	s, err := subjectOf(r)
 	if err != nil {
 		return err

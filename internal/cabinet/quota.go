@@ -100,6 +100,9 @@ func rowCount(v url.Values) int {
 // "add a row" (the green plus, which works without JavaScript), shows the
 // form again with one more row and everything typed kept.
 func (h *Handler) createQuota(w http.ResponseWriter, r *http.Request) error {
+	if err := mayCommit(r); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return apperr.Wrap(apperr.Invalid, "upload.bad_form", err)
 	}
@@ -260,6 +263,9 @@ func (h *Handler) quotaNames(r *http.Request, p *quotaPage) error {
 
 // submitQuota sends the draft (or resubmits after documents were asked).
 func (h *Handler) submitQuota(w http.ResponseWriter, r *http.Request) error {
+	if err := mayCommit(r); err != nil {
+		return err
+	}
 	a, err := h.ownQuota(r)
 	if err != nil {
 		return err
@@ -321,6 +327,9 @@ func (h *Handler) quotaExtract(w http.ResponseWriter, r *http.Request) error {
 
 // withdrawQuota ends the application before the decision.
 func (h *Handler) withdrawQuota(w http.ResponseWriter, r *http.Request) error {
+	if err := mayCommit(r); err != nil {
+		return err
+	}
 	a, err := h.ownQuota(r)
 	if err != nil {
 		return err

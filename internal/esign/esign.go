@@ -29,6 +29,7 @@ import (
 	"github.com/emgek/emgek/internal/audit"
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/eds"
+	"github.com/emgek/emgek/internal/throttle"
 )
 
 // Refusals this package and its callers add to eds's codes.
@@ -38,8 +39,11 @@ const (
 	CodeWrongPerson = "wrong_person" // the certificate is someone else's than the account's or the organisation's
 )
 
-// ChallengeTTL is how long a login challenge may be signed for.
-const ChallengeTTL = 5 * time.Minute
+// How long a login challenge and a signed action's nonce may be signed for.
+const (
+	ChallengeTTL = 5 * time.Minute
+	NonceTTL     = time.Hour
+)
 
 // Field is the form field signature problems are reported at: the page's
 // "Sign" button.
@@ -49,6 +53,9 @@ const Field = "sign"
 type Service struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Throttle, when set, counts refused logins per address (as password
+	// logins are): signatures cost a parse and an audit row each.
+	Throttle *throttle.Throttle
 	// verifier checks CMS against the trusted roots; nil when no roots are
 	// configured: certificate login and signing are then off.
 	verifier atomic.Pointer[eds.Verifier]
@@ -66,14 +73,24 @@ func (s *Service) off() error { return apperr.Field(Field, "eds.off") }
 // Challenge issues the content a login signature must sign: random, used
 // once, within ChallengeTTL.
 func (s *Service) Challenge(ctx context.Context) (string, error) {
+	return s.issue(ctx, "emgek-login:", ChallengeTTL)
+}
+
+// Nonce issues a value a signed action's content holds, so that its
+// signature is good once, within NonceTTL (time to read what one signs).
+func (s *Service) Nonce(ctx context.Context) (string, error) {
+	return s.issue(ctx, "emgek-sign:", NonceTTL)
+}
+
+func (s *Service) issue(ctx context.Context, prefix string, ttl time.Duration) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	content := "emgek-login:" + base64.RawURLEncoding.EncodeToString(b)
+	content := prefix + base64.RawURLEncoding.EncodeToString(b)
 	now := s.Now().UTC()
 	_, err := s.DB.Exec(ctx, `INSERT INTO eds_challenges (hash, created_at, expires_at) VALUES ($1, $2, $3)`,
-		hashOf(content), now, now.Add(ChallengeTTL))
+		hashOf(content), now, now.Add(ttl))
 	return content, err
 }
 
@@ -89,10 +106,23 @@ func (s *Service) Prove(ctx context.Context, challenge, cms string, by audit.Eve
 	if !s.Enabled() {
 		return nil, s.off()
 	}
+	key := ""
+	if s.Throttle != nil {
+		var err error
+		if key, err = s.Throttle.ReserveAddress(ctx, "eds", by.IP); err != nil {
+			return nil, err
+		}
+	}
+	signer, err := s.prove(ctx, challenge, cms, by)
+	if err == nil && key != "" {
+		err = s.Throttle.Refund(ctx, key, throttle.AddressPolicy)
+	}
+	return signer, err
+}
+
+func (s *Service) prove(ctx context.Context, challenge, cms string, by audit.Event) (*eds.Signer, error) {
 	now := s.Now().UTC()
-	var id int64
-	err := s.DB.WriteRow(ctx, `UPDATE eds_challenges SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING id`,
-		now, hashOf(challenge)).Scan(&id)
+	id, err := s.use(ctx, challenge, now)
 	object := "challenge:" + strconv.FormatInt(id, 10)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, s.refuse(ctx, now, "challenge:none", eds.Auth, &eds.Error{Code: CodeReplayed}, by)
@@ -109,6 +139,15 @@ func (s *Service) Prove(ctx context.Context, challenge, cms string, by audit.Eve
 		return nil, err
 	}
 	return signer, nil
+}
+
+// use marks a challenge used; sql.ErrNoRows when it was used before,
+// expired or never issued.
+func (s *Service) use(ctx context.Context, challenge string, now time.Time) (int64, error) {
+	var id int64
+	err := s.DB.WriteRow(ctx, `UPDATE eds_challenges SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING id`,
+		now, hashOf(challenge)).Scan(&id)
+	return id, err
 }
 
 func (s *Service) verify(ctx context.Context, cms, content []byte, p eds.Purpose, at time.Time) (*eds.Signer, error) {

@@ -30,15 +30,26 @@ type Signature struct {
 }
 
 // Check verifies cms as a signature over content with the signing key, at
-// the time of receipt; a refusal is audited against object.
-func (s *Service) Check(ctx context.Context, object string, content []byte, cms string, by audit.Event) (*eds.Signer, error) {
+// the time of receipt. content must hold nonce, a challenge issued for the
+// page (Challenge): it is used up here, so the same signature cannot be
+// sent again later. A refusal is audited against object.
+func (s *Service) Check(ctx context.Context, object, nonce string, content []byte, cms string, by audit.Event) (*eds.Signer, error) {
 	if !s.Enabled() {
 		return nil, s.off()
 	}
 	if strings.TrimSpace(cms) == "" {
-		return nil, apperr.Field(Field, "eds.need_signature")
+		return nil, apperr.Field(Field, "eds.need_js")
 	}
 	now := s.Now().UTC()
+	if !strings.Contains(string(content), nonce) {
+		return nil, fmt.Errorf("esign.Check: the content does not hold the nonce")
+	}
+	if _, err := s.use(ctx, nonce, now); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, s.refuse(ctx, now, object, eds.Sign, &eds.Error{Code: CodeReplayed}, by)
+		}
+		return nil, err
+	}
 	signer, err := s.verify(ctx, []byte(cms), content, eds.Sign, now)
 	if err != nil {
 		return nil, s.refuse(ctx, now, object, eds.Sign, err, by)

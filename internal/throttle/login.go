@@ -149,3 +149,19 @@ func addressKey(ip string) string {
 	}
 	return a.String()
 }
+
+// ReserveAddress counts an attempt from ip in realm (AddressPolicy, /64
+// for IPv6), for actions other than a password login: a refused
+// certificate login, say. TooMany says how long to wait; give a success
+// back with Refund(ctx, key, AddressPolicy).
+func (t *Throttle) ReserveAddress(ctx context.Context, realm, ip string) (key string, err error) {
+	key = realm + ":ip:" + addressKey(ip)
+	wait, err := t.Reserve(ctx, key, AddressPolicy)
+	if err != nil {
+		return "", err
+	}
+	if wait > 0 {
+		return "", tooMany(wait)
+	}
+	return key, nil
+}

@@ -293,10 +293,15 @@ func (k *Kit) language(r *http.Request, u *Principal) string {
 	return k.DefaultLang
 }
 
-// Login starts a fresh session for the principal (a new token, so a
-// session fixed before login is worthless).
+// Login starts a fresh session for the principal (a new token and no old
+// data, so a session fixed before login is worthless).
 func (k *Kit) Login(ctx context.Context, kind string, id int64) error {
 	if err := k.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	// Nothing of before the login carries over (a certificate's proof of
+	// someone else's IIN, say).
+	if err := k.Sessions.Clear(ctx); err != nil {
 		return err
 	}
 	k.Sessions.Put(ctx, "kind", kind)

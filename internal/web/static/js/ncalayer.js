@@ -28,12 +28,16 @@ function sign (url, data, purpose, locale) {
     }
     let greeted = false
     let done = false
+    let timer = null
     const finish = (fn, value) => {
       if (done) return
       done = true
+      clearTimeout(timer)
       ws.close()
       fn(value)
     }
+    // NCALayer greets at once; a socket that stays silent is not NCALayer.
+    timer = setTimeout(() => finish(reject, new SignError('missing')), 10000)
     ws.onerror = () => finish(reject, new SignError(greeted ? 'failed' : 'missing'))
     ws.onclose = () => finish(reject, new SignError(greeted ? 'failed' : 'missing'))
     ws.onmessage = (ev) => {
@@ -50,6 +54,7 @@ function sign (url, data, purpose, locale) {
           return
         }
         greeted = true
+        clearTimeout(timer) // now the person chooses a key and types its password: no limit
         ws.send(JSON.stringify({
           module: 'kz.gov.pki.knca.basics',
           method: 'sign',
@@ -86,6 +91,16 @@ function wire (form) {
     status.hidden = !text
   }
   let busy = false
+  const reset = () => {
+    busy = false
+    button.disabled = false
+    button.removeAttribute('aria-busy')
+  }
+  // Back to a page the browser kept: no old signature, a usable button.
+  window.addEventListener('pageshow', () => {
+    form.elements.cms.value = ''
+    reset()
+  })
   form.addEventListener('submit', (ev) => {
     if (form.elements.cms.value) return // signed: send it
     ev.preventDefault()
@@ -104,9 +119,7 @@ function wire (form) {
         let text = form.dataset['edsMsg' + kind.charAt(0).toUpperCase() + kind.slice(1)] || form.dataset.edsMsgFailed
         if (kind === 'failed' && err.detail) text += ' (' + err.detail + ')'
         say(text)
-        busy = false
-        button.disabled = false
-        button.removeAttribute('aria-busy')
+        reset()
         button.focus()
       })
   })
