@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,13 +44,7 @@ func (s *Service) Organisation(ctx context.Context, bin, purpose string, by audi
 }
 
 func (s *Service) lookedUp(ctx context.Context, reg, subject, purpose string, err error, by audit.Event) error {
-	result := "found"
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		result = "not_found"
-	case err != nil:
-		result = "unavailable"
-	}
+	result := registry.Result(err)
 	if rerr := s.DB.Transact(ctx, func(tx *db.DB) error {
 		return audit.Lookup(ctx, tx, s.Now().UTC(), reg, subject, purpose, result, by)
 	}); rerr != nil {

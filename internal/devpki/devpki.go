@@ -211,7 +211,7 @@ func validate(people []Person) error {
 			return fmt.Errorf("devpki: person %q: no surname", p.Name)
 		}
 		for _, r := range p.Roles {
-			if _, ok := roleOID[r]; !ok {
+			if _, ok := r.OID(); !ok {
 				return fmt.Errorf("devpki: person %q: unknown role %q", p.Name, r)
 			}
 		}

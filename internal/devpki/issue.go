@@ -31,17 +31,6 @@ var (
 	signUsage = usage{"sign", x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, x509.ExtKeyUsageEmailProtection}
 )
 
-// roleOID is NCA's extended key usage OID for each role.
-var roleOID = map[eds.Role]asn1.ObjectIdentifier{
-	eds.Individual:      {1, 2, 398, 3, 3, 4, 1, 1},
-	eds.Organisation:    {1, 2, 398, 3, 3, 4, 1, 2},
-	eds.Head:            {1, 2, 398, 3, 3, 4, 1, 2, 1},
-	eds.Signatory:       {1, 2, 398, 3, 3, 4, 1, 2, 2},
-	eds.FinancialSigner: {1, 2, 398, 3, 3, 4, 1, 2, 3},
-	eds.HR:              {1, 2, 398, 3, 3, 4, 1, 2, 4},
-	eds.Employee:        {1, 2, 398, 3, 3, 4, 1, 2, 5},
-}
-
 // Subject attribute types of an NCA certificate.
 var (
 	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
@@ -96,7 +85,7 @@ func profile(p Person, u usage) (*x509.Certificate, error) {
 	}
 	var oids []asn1.ObjectIdentifier
 	for _, r := range roles {
-		if o := roleOID[r]; !slices.ContainsFunc(oids, o.Equal) {
+		if o, _ := r.OID(); !slices.ContainsFunc(oids, o.Equal) {
 			oids = append(oids, o)
 		}
 	}

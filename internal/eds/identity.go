@@ -53,6 +53,17 @@ var roleOIDs = []struct {
 	{asn1.ObjectIdentifier{1, 2, 398, 3, 3, 4, 1, 2, 5}, Employee},
 }
 
+// OID is NCA's extended key usage OID of the role; false for an unknown
+// role.
+func (r Role) OID() (asn1.ObjectIdentifier, bool) {
+	for _, ro := range roleOIDs {
+		if ro.role == r {
+			return ro.oid, true
+		}
+	}
+	return nil, false
+}
+
 // Signer is who signed, as the verified certificate says.
 type Signer struct {
 	Certificate *x509.Certificate

@@ -226,13 +226,7 @@ func (s *Service) throttle(ctx context.Context, cab *account.Cabinet) error {
 // or not; the audit row names the look-up by id, never the document.
 func (s *Service) lookup(ctx context.Context, country, number, purpose string, by audit.Event) (*registry.Foreigner, error) {
 	f, err := s.Passports.Passport(ctx, country, number)
-	result := "found"
-	switch {
-	case errors.Is(err, registry.ErrNotFound):
-		result = "not_found"
-	case err != nil:
-		result = "unavailable"
-	}
+	result := registry.Result(err)
 	now := s.Now().UTC()
 	if rerr := s.DB.Transact(ctx, func(tx *db.DB) error {
 		return audit.Lookup(ctx, tx, now, "passports", country+":"+number, purpose, result, by)

@@ -24,6 +24,18 @@ import (
 // ErrNotFound means the registry has no person with that document.
 var ErrNotFound = errors.New("registry: no such record")
 
+// Result names what came of a look-up, for the record of it: "found",
+// "not_found" (ErrNotFound) or "unavailable" (any other error).
+func Result(err error) string {
+	switch {
+	case err == nil:
+		return "found"
+	case errors.Is(err, ErrNotFound):
+		return "not_found"
+	}
+	return "unavailable"
+}
+
 // ErrUnavailable means the registry gave no usable answer: a transport
 // error, a timeout, a 5xx status or an unreadable answer. Errors wrap it
 // together with the cause; the portal may ask again later, but must not
