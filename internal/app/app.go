@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the jurisdictions' time zones on any machine
 
@@ -24,6 +25,7 @@ import (
 	"github.com/emgek/emgek/internal/blob"
 	"github.com/emgek/emgek/internal/cabinet"
 	"github.com/emgek/emgek/internal/captcha"
+	"github.com/emgek/emgek/internal/casework"
 	"github.com/emgek/emgek/internal/classifier"
 	"github.com/emgek/emgek/internal/config"
 	"github.com/emgek/emgek/internal/db"
@@ -84,6 +86,10 @@ type App struct {
 	StandIn *ncalayer.StandIn
 	// NCALayerURL is where the pages reach NCALayer (the stand-in's in --dev).
 	NCALayerURL string
+
+	confirmEvery time.Duration      // how often marked applications get their emails queued
+	stopLoops    context.CancelFunc // ends the background loops Start began
+	loops        sync.WaitGroup
 }
 
 // New opens and migrates the database and wires everything; call Start to
@@ -103,7 +109,10 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: d, Log: opt.Log}
+	a := &App{Config: cfg, DB: d, Log: opt.Log, confirmEvery: time.Second}
+	if opt.PollInterval > 0 {
+		a.confirmEvery = opt.PollInterval
+	}
 	if err := a.wire(ctx, opt); err != nil {
 		d.Close()
 		return nil, err
@@ -294,13 +303,47 @@ func (a *App) loadPrincipal(ctx context.Context, kind string, id, member int64, 
 }
 
 // Start works jobs in the background.
-func (a *App) Start(ctx context.Context) error { return a.Jobs.Start(ctx) }
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return err
+	}
+	ctx, a.stopLoops = context.WithCancel(ctx)
+	a.loops.Go(func() { a.confirmLoop(ctx) })
+	return nil
+}
+
+// confirmLoop queues the "application received" emails of applications
+// sent since (casework.Confirm marks them), every confirmEvery.
+func (a *App) confirmLoop(ctx context.Context) {
+	t := time.NewTicker(a.confirmEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for {
+				n, err := casework.SendConfirmations(ctx, a.DB, a.Jobs, 500)
+				if err != nil && ctx.Err() == nil {
+					a.Log.Error("queueing confirmations", "err", err)
+				}
+				if err != nil || n < 500 {
+					break
+				}
+			}
+		}
+	}
+}
 
 // Close stops the jobs (waiting up to a few seconds) and the database.
 func (a *App) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var err error
+	if a.stopLoops != nil {
+		a.stopLoops()
+		a.loops.Wait()
+	}
 	if a.Jobs != nil {
 		if serr := a.Jobs.Stop(ctx); serr != nil && !errors.Is(serr, context.DeadlineExceeded) && !strings.Contains(serr.Error(), "not started") {
 			err = fmt.Errorf("stop jobs: %w", serr)

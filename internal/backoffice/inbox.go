@@ -26,11 +26,11 @@ var lifecycles = []*casework.Lifecycle{quota.Lifecycle, permit.Lifecycle, permit
 type inboxPage struct {
 	web.Page
 	Rows     template.HTML // the table's rows, built by inboxRow.write
-	Count    int             // cases matching, up to casework.CountCap
-	More     bool            // more than that
-	Next     string          // the next page's address, "" on the last
-	Cabinets int             // waiting for activation
-	Changes  int             // waiting for review
+	Count    int           // cases matching, up to casework.CountCap
+	More     bool          // more than that
+	Next     string        // the next page's address, "" on the last
+	Cabinets int           // waiting for activation
+	Changes  int           // waiting for review
 	Services []web.Option
 	Statuses []web.Option
 	Whose    []web.Option

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emgek/emgek/internal/apptest"
 	"github.com/emgek/emgek/internal/audit"
@@ -66,9 +67,15 @@ func TestQuotaFlow(t *testing.T) {
 		if sent := c.Get(r.Location); !strings.Contains(sent.Body, "has been sent to the ministry") || !strings.Contains(sent.Body, "Q-2026-0000") {
 			t.Fatalf("sent from the form:\n%s", sent.Body)
 		}
+		// Both confirmations are queued moments later (casework.SendConfirmations).
 		var confirmations int
-		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%application_received%'`).Scan(&confirmations); err != nil || confirmations != 2 {
-			t.Fatalf("confirmations queued: %d %v", confirmations, err)
+		for deadline := time.Now().Add(5 * time.Second); confirmations != 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%application_received%'`).Scan(&confirmations); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if confirmations != 2 {
+			t.Fatalf("confirmations queued: %d, want 2", confirmations)
 		}
 
 		op := e.Client()

@@ -2,32 +2,77 @@ package casework
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/emgek/emgek/internal/db"
 	"github.com/emgek/emgek/internal/jobs"
 )
 
-// Confirm queues, in tx, the email that tells the applicant its
-// application arrived: its number and the date the answer is due. A nil
-// queue sends nothing.
-func Confirm(ctx context.Context, tx *db.DB, q *jobs.Queue, c *Case) error {
-	if q == nil {
-		return nil
-	}
-	var email, lang string
-	err := tx.QueryRow(ctx, `SELECT email, lang FROM cabinets WHERE id = $1`, c.CabinetID).Scan(&email, &lang)
-	if err == sql.ErrNoRows {
-		return nil
-	}
-	if err != nil {
+// Confirm marks, in tx, that the applicant is to be told its application
+// arrived: its number and the date the answer is due. SendConfirmations
+// queues the email moments later, in batches: the job queue's insert (a
+// row with many indexes) stays out of the sending transaction, which on
+// SQLite holds the one writer. The mark commits with the application, so
+// no confirmation is lost to a crash.
+func Confirm(ctx context.Context, tx *db.DB, c *Case) error {
+	if _, err := tx.Exec(ctx, `UPDATE cases SET confirm_pending = TRUE WHERE id = $1`, c.ID); err != nil {
 		return fmt.Errorf("casework.Confirm: %w", err)
 	}
-	due := ""
-	if c.DueAt != nil {
-		due = c.DueAt.Format("2006-01-02")
+	return nil
+}
+
+// SendConfirmations queues the "application received" emails of up to
+// limit marked cases and clears their marks, in one transaction; it
+// returns how many. Instances may run it at once: clearing a mark claims
+// the case (on PostgreSQL a second claim waits, then finds it cleared).
+func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) (int, error) {
+	var marked int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE confirm_pending LIMIT 1) m`).Scan(&marked); err != nil || marked == 0 {
+		return 0, err
 	}
-	return q.Mail(ctx, tx, "application_received", lang, email, map[string]any{
-		"Number": c.Number, "Service": c.Service, "Due": due, "ID": c.ID}, nil)
+	type due struct {
+		id, cabinet     int64
+		number, service string
+		dueAt           *time.Time
+	}
+	var cases []due
+	err := d.Transact(ctx, func(tx *db.DB) error {
+		cases = cases[:0]
+		rows, err := tx.Query(ctx, `UPDATE cases SET confirm_pending = NULL
+			WHERE confirm_pending AND id IN (SELECT id FROM cases WHERE confirm_pending ORDER BY id LIMIT $1)
+			RETURNING id, cabinet_id, COALESCE(number, ''), service, due_at`, limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c due
+			if err := rows.Scan(&c.id, &c.cabinet, &c.number, &c.service, &c.dueAt); err != nil {
+				rows.Close()
+				return err
+			}
+			cases = append(cases, c)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		emails := make([]jobs.Email, 0, len(cases))
+		for _, c := range cases {
+			var email, lang string
+			if err := tx.QueryRow(ctx, `SELECT email, lang FROM cabinets WHERE id = $1`, c.cabinet).Scan(&email, &lang); err != nil {
+				return err
+			}
+			dueOn := ""
+			if c.dueAt != nil {
+				dueOn = c.dueAt.Format(time.DateOnly)
+			}
+			emails = append(emails, jobs.Email{Name: "application_received", Lang: lang, To: email,
+				Data: map[string]any{"Number": c.number, "Service": c.service, "Due": dueOn, "ID": c.id}})
+		}
+		return q.MailMany(ctx, tx, emails)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("casework.SendConfirmations: %w", err)
+	}
+	return len(cases), nil
 }

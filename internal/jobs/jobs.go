@@ -153,6 +153,34 @@ func (q *Queue) Mail(ctx context.Context, tx *db.DB, name, lang, to string, data
 	return q.insert(ctx, tx, mailArgs{Template: name, Lang: lang, To: to, Data: data, Link: link})
 }
 
+// Email is one email of a batch for MailMany.
+type Email struct {
+	Name, Lang, To string
+	Data           map[string]any
+}
+
+// MailMany queues emails (without links) in tx in one insert.
+func (q *Queue) MailMany(ctx context.Context, tx *db.DB, emails []Email) error {
+	if len(emails) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(emails))
+	for i, e := range emails {
+		if !q.mail.Has(e.Name) {
+			return fmt.Errorf("jobs.MailMany: no email template %q", e.Name)
+		}
+		params[i] = river.InsertManyParams{Args: mailArgs{Template: e.Name, Lang: e.Lang, To: e.To, Data: e.Data}}
+	}
+	t := tx.Tx()
+	if t == nil {
+		return fmt.Errorf("jobs.MailMany: not in a transaction")
+	}
+	if _, err := q.client.InsertManyTx(ctx, t, params); err != nil {
+		return fmt.Errorf("jobs: insert %d emails: %w", len(emails), err)
+	}
+	return nil
+}
+
 type mailArgs struct {
 	Template string         `json:"template"`
 	Lang     string         `json:"lang"`

@@ -218,7 +218,7 @@ func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.
 		if err := Lifecycle.Submit(ctx, tx, a.Case, s.Now(), by); err != nil || !first {
 			return err
 		}
-		return casework.Confirm(ctx, tx, s.Jobs, a.Case)
+		return casework.Confirm(ctx, tx, a.Case)
 	})
 }
 

@@ -227,7 +227,7 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		if err := Lifecycle.Number(ctx, tx, c, now); err != nil {
 			return err
 		}
-		return casework.Confirm(ctx, tx, s.Jobs, c)
+		return casework.Confirm(ctx, tx, c)
 	})
 	return id, err
 }
@@ -243,7 +243,7 @@ func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.
 		if err := Lifecycle.Submit(ctx, tx, c, s.Now(), by); err != nil || !first {
 			return err
 		}
-		return casework.Confirm(ctx, tx, s.Jobs, c)
+		return casework.Confirm(ctx, tx, c)
 	})
 }
 
