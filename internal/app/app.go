@@ -312,6 +312,10 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
+// confirmBatch bounds one transaction of confirmLoop: small enough that
+// the one SQLite writer is not held long from the applications coming in.
+const confirmBatch = 100
+
 // confirmLoop queues the "application received" emails of applications
 // sent since (casework.Confirm marks them), every confirmEvery.
 func (a *App) confirmLoop(ctx context.Context) {
@@ -323,11 +327,11 @@ func (a *App) confirmLoop(ctx context.Context) {
 			return
 		case <-t.C:
 			for {
-				n, err := casework.SendConfirmations(ctx, a.DB, a.Jobs, 500)
+				n, err := casework.SendConfirmations(ctx, a.DB, a.Jobs, confirmBatch)
 				if err != nil && ctx.Err() == nil {
 					a.Log.Error("queueing confirmations", "err", err)
 				}
-				if err != nil || n < 500 {
+				if err != nil || n < confirmBatch {
 					break
 				}
 			}
