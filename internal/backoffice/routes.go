@@ -41,6 +41,7 @@ type Handler struct {
 	Signatures  *esign.Service
 
 	counts casework.Counts // of the inbox, reused for a few seconds
+	around aroundInbox     // what the inbox shows around its cases, likewise
 }
 
 // Routes registers the back-office pages.
