@@ -7,7 +7,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -123,8 +122,9 @@ func (k *Kit) Error(w http.ResponseWriter, r *http.Request, err error) {
 // the status, so a failing template never leaves half a page.
 func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name string, data Pager) error {
 	data.base().finish(r)
-	var buf bytes.Buffer
-	if err := k.templates.execute(&buf, name, data); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := k.templates.execute(buf, name, data); err != nil {
 		return err
 	}
 	h := w.Header()

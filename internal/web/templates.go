@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/emgek/emgek/internal/apperr"
 	"github.com/emgek/emgek/internal/i18n"
@@ -93,8 +95,9 @@ func (t *templates) execute(w io.Writer, name string, data Pager) error {
 	if !ok {
 		return fmt.Errorf("web: no template %q", name)
 	}
-	var content strings.Builder
-	if err := pt.ExecuteTemplate(&content, "content", data); err != nil {
+	content := getBuffer()
+	defer putBuffer(content)
+	if err := pt.ExecuteTemplate(content, "content", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	data.base().Content = template.HTML(content.String())
@@ -102,6 +105,23 @@ func (t *templates) execute(w io.Writer, name string, data Pager) error {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	return nil
+}
+
+// buffers are reused for rendering pages: a page is tens of kilobytes,
+// and a buffer grown from empty each time was a tenth of a busy page's
+// cost in copying and collecting.
+var buffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
+func getBuffer() *bytes.Buffer {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 { // an unusually large page's buffer is left to the collector
+		buffers.Put(b)
+	}
 }
 
 // dict builds a map from key, value pairs for template calls.
