@@ -317,7 +317,7 @@ func (a *App) Start(ctx context.Context) error {
 const confirmBatch = 100
 
 // confirmLoop queues the "application received" emails of applications
-// sent since (casework.Confirm marks them), every confirmEvery.
+// sent since (their lifecycle marks them), every confirmEvery.
 func (a *App) confirmLoop(ctx context.Context) {
 	t := time.NewTicker(a.confirmEvery)
 	defer t.Stop()

@@ -52,6 +52,17 @@ type Lifecycle struct {
 	// Moves are the service's own transitions after the decision
 	// (approved → issued, issued → revoked …): from → allowed targets.
 	Moves map[Status][]Status
+	// Confirm marks a case's first submission for the "received" email
+	// (SendConfirmations), in the same row write.
+	Confirm bool
+}
+
+// confirmMark is the confirm_pending value of a first submission.
+func (lc *Lifecycle) confirmMark() any {
+	if lc.Confirm {
+		return true
+	}
+	return nil
 }
 
 // Case is one application.
@@ -152,8 +163,8 @@ func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID i
 	}
 	t := now.UTC()
 	c := &Case{Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
-	err = tx.WriteRow(ctx, `INSERT INTO cases (service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
-		VALUES ($1, $2, $3, $4, $4, $5, $4) RETURNING id`, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID)
+	err = tx.WriteRow(ctx, `INSERT INTO cases (service, cabinet_id, status, created_at, submitted_at, due_at, updated_at, confirm_pending)
+		VALUES ($1, $2, $3, $4, $4, $5, $4, $6) RETURNING id`, lc.Service, cabinetID, Submitted, t, due, lc.confirmMark()).Scan(&c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
 	}
@@ -189,8 +200,8 @@ func (lc *Lifecycle) Submit(ctx context.Context, tx *db.DB, c *Case, now time.Ti
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET number = $1, submitted_at = $2, due_at = $3 WHERE id = $4`,
-			number, now.UTC(), due, c.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET number = $1, submitted_at = $2, due_at = $3, confirm_pending = $4 WHERE id = $5`,
+			number, now.UTC(), due, lc.confirmMark(), c.ID); err != nil {
 			return fmt.Errorf("casework.Submit: %w", err)
 		}
 		c.Number, c.DueAt = number, &due

@@ -9,22 +9,13 @@ import (
 	"github.com/emgek/emgek/internal/jobs"
 )
 
-// Confirm marks, in tx, that the applicant is to be told its application
-// arrived: its number and the date the answer is due. SendConfirmations
-// queues the email moments later, in batches: the job queue's insert (a
-// row with many indexes) stays out of the sending transaction, which on
-// SQLite holds the one writer. The mark commits with the application, so
-// no confirmation is lost to a crash.
-func Confirm(ctx context.Context, tx *db.DB, c *Case) error {
-	if _, err := tx.Exec(ctx, `UPDATE cases SET confirm_pending = TRUE WHERE id = $1`, c.ID); err != nil {
-		return fmt.Errorf("casework.Confirm: %w", err)
-	}
-	return nil
-}
-
 // SendConfirmations queues the "application received" emails of up to
 // limit marked cases and clears their marks, in one transaction; it
-// returns how many. Instances may run it at once: clearing a mark claims
+// returns how many. A lifecycle with Confirm marks a case at its first
+// submission, in the same row write: the job queue's insert (a row with
+// many indexes) stays out of the sending transaction, which on SQLite
+// holds the one writer, and the mark commits with the application, so no
+// confirmation is lost to a crash. Instances may run it at once: clearing a mark claims
 // the case (on PostgreSQL a second claim waits, then finds it cleared).
 func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) (int, error) {
 	var marked int

@@ -40,7 +40,7 @@ const (
 
 // Lifecycle is the permit's: numbers P-2026-000123, decided within 15
 // working days.
-var Lifecycle = &casework.Lifecycle{Service: "permit", Prefix: "P", Jurisdiction: "KG", TermDays: 15,
+var Lifecycle = &casework.Lifecycle{Service: "permit", Prefix: "P", Jurisdiction: "KG", TermDays: 15, Confirm: true,
 	Outcomes: []casework.Status{Approved, Rejected},
 	Moves: map[casework.Status][]casework.Status{
 		Approved: {Issued, Revoked, Expired}, // expired: its period ended before it was issued

@@ -201,7 +201,6 @@ func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		first := a.Case.Number == ""
 		var other string
 		err = tx.QueryRow(ctx, `SELECT c.number FROM permits p JOIN cases c ON c.id = p.case_id
 			WHERE p.doc_country = $1 AND p.doc_number = $2 AND p.case_id <> $3
@@ -215,10 +214,7 @@ func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.
 		if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("permit.Submit: %w", err)
 		}
-		if err := Lifecycle.Submit(ctx, tx, a.Case, s.Now(), by); err != nil || !first {
-			return err
-		}
-		return casework.Confirm(ctx, tx, a.Case)
+		return Lifecycle.Submit(ctx, tx, a.Case, s.Now(), by)
 	})
 }
 

@@ -27,7 +27,7 @@ import (
 
 // Lifecycle is the quota's case lifecycle: numbers Q-2026-000123, decided
 // within 20 working days (the commission meets on a schedule).
-var Lifecycle = &casework.Lifecycle{Service: "quota", Prefix: "Q", Jurisdiction: "KG", TermDays: 20}
+var Lifecycle = &casework.Lifecycle{Service: "quota", Prefix: "Q", Jurisdiction: "KG", TermDays: 20, Confirm: true}
 
 // Cell is one ledger cell with its figures.
 type Cell struct {

@@ -224,10 +224,7 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		}
 		// The number last but for its email: the counter row is held
 		// until the commit.
-		if err := Lifecycle.Number(ctx, tx, c, now); err != nil {
-			return err
-		}
-		return casework.Confirm(ctx, tx, c)
+		return Lifecycle.Number(ctx, tx, c, now)
 	})
 	return id, err
 }
@@ -239,11 +236,7 @@ func (s *Service) Submit(ctx context.Context, cabinetID, caseID int64, by audit.
 		if err != nil {
 			return err
 		}
-		first := c.Number == ""
-		if err := Lifecycle.Submit(ctx, tx, c, s.Now(), by); err != nil || !first {
-			return err
-		}
-		return casework.Confirm(ctx, tx, c)
+		return Lifecycle.Submit(ctx, tx, c, s.Now(), by)
 	})
 }
 
