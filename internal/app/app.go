@@ -263,7 +263,7 @@ func (a *App) handler() http.Handler {
 func (a *App) loadPrincipal(ctx context.Context, kind string, id, member int64, since time.Time) (*web.Principal, error) {
 	switch kind {
 	case "cabinet":
-		c, err := account.ByID(ctx, a.DB, id)
+		c, unread, err := account.ForSession(ctx, a.DB, id)
 		if apperr.IsNotFound(err) {
 			return nil, nil
 		}
@@ -272,10 +272,6 @@ func (a *App) loadPrincipal(ctx context.Context, kind string, id, member int64, 
 		}
 		if !c.CanLogIn(since) {
 			return nil, nil
-		}
-		unread, err := a.Messages.Unread(ctx, id)
-		if err != nil {
-			return nil, err
 		}
 		p := &web.Principal{Kind: kind, ID: id, Role: web.Role(c.Kind), Name: c.DisplayName(), Email: c.Email, Lang: c.Lang, Unread: unread}
 		if c.BIN != "" { // an organisation: only through a member who still may act for it

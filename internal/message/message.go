@@ -121,15 +121,6 @@ func (s *Service) List(ctx context.Context, cabinetID int64) ([]Message, error) 
 	return msgs, nil
 }
 
-// Unread counts a cabinet's unread messages.
-func (s *Service) Unread(ctx context.Context, cabinetID int64) (int, error) {
-	var n int
-	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM messages WHERE cabinet_id = $1 AND read_at IS NULL`, cabinetID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("message.Unread: %w", err)
-	}
-	return n, nil
-}
-
 // Open returns a message of the cabinet — the ownership check — and marks
 // it read the first time. Another cabinet's message is NotFound.
 func (s *Service) Open(ctx context.Context, cabinetID, id int64, by audit.Event) (Message, error) {
