@@ -88,9 +88,17 @@ func (h *Handler) showInbox(w http.ResponseWriter, r *http.Request) error {
 		p.Next = "/office/inbox?" + next.Encode()
 	}
 	p.Sorts = []web.Option{{Value: "newest", Label: p.L.T("office.inbox.newest")}}
-	around, err := h.around.get(ctx, h.DB)
+	around, err := h.around.get(ctx, h.DB, false)
 	if err != nil {
 		return err
+	}
+	for _, it := range items {
+		if id := it.Case.AssigneeID; id != 0 && around.names[id] == "" { // someone new since
+			if around, err = h.around.get(ctx, h.DB, true); err != nil {
+				return err
+			}
+			break
+		}
 	}
 	p.Cabinets, p.Changes = around.cabinets, around.changes
 	for _, lc := range lifecycles {
@@ -241,10 +249,12 @@ type aroundFigures struct {
 	names             map[int64]string // not to be changed: shared by the requests
 }
 
-func (a *aroundInbox) get(ctx context.Context, d *db.DB) (aroundFigures, error) {
+// get returns the figures, read again when older than aroundTTL or when
+// fresh is asked for.
+func (a *aroundInbox) get(ctx context.Context, d *db.DB, fresh bool) (aroundFigures, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.names != nil && time.Since(a.at) < aroundTTL {
+	if !fresh && a.names != nil && time.Since(a.at) < aroundTTL {
 		return aroundFigures{a.cabinets, a.changes, a.names}, nil
 	}
 	cabinets, err := account.Count(ctx, d, account.Pending)

@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emgek/emgek/internal/db"
@@ -27,15 +29,23 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 		number, service string
 		dueAt           *time.Time
 	}
+	// On PostgreSQL a claim skips rows another instance is claiming, rather
+	// than waiting for its commit and then finding them cleared.
+	skip := ""
+	if d.Dialect == db.Postgres {
+		skip = " FOR UPDATE SKIP LOCKED"
+	}
 	var cases []due
 	err := d.Transact(ctx, func(tx *db.DB) error {
 		cases = cases[:0]
 		rows, err := tx.Query(ctx, `UPDATE cases SET confirm_pending = NULL
-			WHERE confirm_pending AND id IN (SELECT id FROM cases WHERE confirm_pending ORDER BY id LIMIT $1)
+			WHERE confirm_pending AND id IN (SELECT id FROM cases WHERE confirm_pending ORDER BY id LIMIT $1`+skip+`)
 			RETURNING id, cabinet_id, COALESCE(number, ''), service, due_at`, limit)
 		if err != nil {
 			return err
 		}
+		var cabinets []string
+		var args []any
 		for rows.Next() {
 			var c due
 			if err := rows.Scan(&c.id, &c.cabinet, &c.number, &c.service, &c.dueAt); err != nil {
@@ -43,21 +53,41 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 				return err
 			}
 			cases = append(cases, c)
+			args = append(args, c.cabinet)
+			cabinets = append(cabinets, "$"+strconv.Itoa(len(args)))
+		}
+		if err := rows.Close(); err != nil || len(cases) == 0 {
+			return err
+		}
+		type address struct{ email, lang string }
+		to := map[int64]address{}
+		rows, err = tx.Query(ctx, `SELECT id, email, lang FROM cabinets WHERE id IN (`+strings.Join(cabinets, ", ")+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var a address
+			if err := rows.Scan(&id, &a.email, &a.lang); err != nil {
+				rows.Close()
+				return err
+			}
+			to[id] = a
 		}
 		if err := rows.Close(); err != nil {
 			return err
 		}
 		emails := make([]jobs.Email, 0, len(cases))
 		for _, c := range cases {
-			var email, lang string
-			if err := tx.QueryRow(ctx, `SELECT email, lang FROM cabinets WHERE id = $1`, c.cabinet).Scan(&email, &lang); err != nil {
-				return err
+			a, ok := to[c.cabinet]
+			if !ok { // no one to tell: the mark is cleared all the same
+				continue
 			}
 			dueOn := ""
 			if c.dueAt != nil {
 				dueOn = c.dueAt.Format(time.DateOnly)
 			}
-			emails = append(emails, jobs.Email{Name: "application_received", Lang: lang, To: email,
+			emails = append(emails, jobs.Email{Name: "application_received", Lang: a.lang, To: a.email,
 				Data: map[string]any{"Number": c.number, "Service": c.service, "Due": dueOn, "ID": c.id}})
 		}
 		return q.MailMany(ctx, tx, emails)
