@@ -54,8 +54,8 @@ func (a *App) wireEDS(ctx context.Context, now func() time.Time, thr *throttle.T
 		a.Log.Warn("Kazakhstan's login by EDS certificate is off: no trusted NCA root certificates are configured (EMGEK_EDS_ROOTS)")
 		return nil
 	}
-	if len(cfg.EDSCRLs) == 0 && !cfg.Dev {
-		a.Log.Warn("no CRLs are configured for EDS (EMGEK_EDS_CRLS): revoked NCA certificates are not detected")
+	if len(cfg.EDSCRLs) == 0 && cfg.EDSOCSPURL == "" && !cfg.Dev {
+		a.Log.Warn("no CRLs and no OCSP responder are configured for EDS (EMGEK_EDS_CRLS, EMGEK_EDS_OCSP_URL): revoked NCA certificates are not detected")
 	}
 	a.Signatures.Use(v)
 	return nil
@@ -119,6 +119,9 @@ func (a *App) edsVerifier(ctx context.Context, pki *devpki.PKI) (*eds.Verifier, 
 		return nil, nil
 	}
 	v := &eds.Verifier{Roots: roots, Intermediates: inters}
+	if cfg.EDSOCSPURL != "" {
+		v.OCSP = eds.HTTPOCSP(nil, cfg.EDSOCSPURL)
+	}
 	for _, src := range cfg.EDSCRLs {
 		b, err := fetch(ctx, src)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -558,4 +559,49 @@ func people(t *testing.T, name string) devpki.Person {
 	}
 	t.Fatalf("no demo person %s", name)
 	return devpki.Person{}
+}
+
+// TestOCSPOverHTTP: with an OCSP responder configured, a login's
+// certificate is checked with it: good passes, revoked is refused, and a
+// responder that does not answer leaves the status unknown (refused when
+// revocation is required).
+func TestOCSPOverHTTP(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	pki := e.App.DevPKI
+	citizen := pki.Identity("citizen")
+	revoked := false
+	responder := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/ocsp-request" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		der, err := pki.OCSPResponse(citizen.Auth.Cert, revoked, time.Now())
+		if err != nil {
+			t.Error(err)
+		}
+		w.Header().Set("Content-Type", "application/ocsp-response")
+		_, _ = w.Write(der)
+	}))
+	defer responder.Close()
+	s := &esign.Service{DB: e.App.DB, Now: time.Now}
+	s.Use(&eds.Verifier{Roots: pki.Roots(), Intermediates: pki.Intermediates(), OCSP: eds.HTTPOCSP(nil, responder.URL), RequireRevocation: true})
+	login := func() error {
+		c, err := s.Challenge(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Prove(t.Context(), c, signed(t, citizen.Auth, c), audit.Event{Actor: "anonymous"})
+		return err
+	}
+	if err := login(); err != nil {
+		t.Fatalf("good by OCSP: %v", err)
+	}
+	revoked = true
+	if err := login(); esign.Code(err) != eds.CodeRevoked {
+		t.Fatalf("revoked by OCSP: %v", err)
+	}
+	responder.Close()
+	if err := login(); esign.Code(err) != eds.CodeRevocationUnknown {
+		t.Fatalf("no responder: %v", err)
+	}
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// URLs fetched at start and every hour), comma-separated. Without
 	// roots, certificate login is off.
 	EDSRoots, EDSIntermediates, EDSCRLs []string
+	// EDSOCSPURL turns OCSP on: each certificate is checked with the
+	// responder it names, or this one when it names none.
+	EDSOCSPURL string
 	// NCALayerURL is where pages reach NCALayer on the user's machine.
 	NCALayerURL string
 	// NCALayerStandIn is where --dev runs its NCALayer stand-in with the
@@ -87,6 +90,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		EDSRoots:                   list(getenv("EMGEK_EDS_ROOTS")),
 		EDSIntermediates:           list(getenv("EMGEK_EDS_INTERMEDIATES")),
 		EDSCRLs:                    list(getenv("EMGEK_EDS_CRLS")),
+		EDSOCSPURL:                 getenv("EMGEK_EDS_OCSP_URL"),
 		NCALayerURL:                env("EMGEK_NCALAYER_URL", "wss://127.0.0.1:13579"),
 		NCALayerStandIn:            env("EMGEK_NCALAYER_STANDIN", "127.0.0.1:13580"),
 	}
@@ -248,6 +252,7 @@ func (c *Config) Dump() string {
 		{"EMGEK_EDS_ROOTS", strings.Join(c.EDSRoots, ",")},
 		{"EMGEK_EDS_INTERMEDIATES", strings.Join(c.EDSIntermediates, ",")},
 		{"EMGEK_EDS_CRLS", strings.Join(c.EDSCRLs, ",")},
+		{"EMGEK_EDS_OCSP_URL", c.EDSOCSPURL},
 		{"EMGEK_NCALAYER_URL", c.NCALayerURL},
 		{"EMGEK_NCALAYER_STANDIN", c.NCALayerStandIn + " (only with --dev)"},
 	}

@@ -18,6 +18,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/crypto/ocsp"
+
 	"github.com/emgek/emgek/internal/eds"
 )
 
@@ -129,6 +131,16 @@ func (p *PKI) CRL(now time.Time, revoked ...*x509.Certificate) (*x509.Revocation
 		return nil, fmt.Errorf("devpki: CRL: %w", err)
 	}
 	return x509.ParseRevocationList(der)
+}
+
+// OCSPResponse is the intermediate CA's signed OCSP answer about cert at
+// now: good, or revoked an hour before now.
+func (p *PKI) OCSPResponse(cert *x509.Certificate, revoked bool, now time.Time) ([]byte, error) {
+	tmpl := ocsp.Response{Status: ocsp.Good, SerialNumber: cert.SerialNumber, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour)}
+	if revoked {
+		tmpl.Status, tmpl.RevokedAt = ocsp.Revoked, now.Add(-time.Hour)
+	}
+	return ocsp.CreateResponse(p.Intermediate, p.Intermediate, tmpl, p.interKey)
 }
 
 // Identity is the identity with the given name, or nil.
