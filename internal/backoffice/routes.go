@@ -40,8 +40,9 @@ type Handler struct {
 	Occupations *classifier.Occupations
 	Signatures  *esign.Service
 
-	counts casework.Counts // of the inbox, reused for a few seconds
-	around aroundInbox     // what the inbox shows around its cases, likewise
+	counts  casework.Counts // of the inbox, reused for a few seconds
+	around  aroundInbox     // what the inbox shows around its cases, likewise
+	filters inboxFilters    // the inbox's filter form, rendered once per language and filters
 }
 
 // Routes registers the back-office pages.

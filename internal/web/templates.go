@@ -107,6 +107,22 @@ func (t *templates) execute(w io.Writer, name string, data Pager) error {
 	return nil
 }
 
+// Fragment renders the template block of page name's template set with
+// data, for a part of a page a handler reuses (say, a filter form that is
+// the same for every request with the same filters and language).
+func (k *Kit) Fragment(name, block string, data Pager) (template.HTML, error) {
+	pt, ok := k.templates.pages[name]
+	if !ok {
+		return "", fmt.Errorf("web: no template %q", name)
+	}
+	b := getBuffer()
+	defer putBuffer(b)
+	if err := pt.ExecuteTemplate(b, block, data); err != nil {
+		return "", fmt.Errorf("web: render %s %s: %w", name, block, err)
+	}
+	return template.HTML(b.String()), nil
+}
+
 // buffers are reused for rendering pages: a page is tens of kilobytes,
 // and a buffer grown from empty each time was a tenth of a busy page's
 // cost in copying and collecting.
