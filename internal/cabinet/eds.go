@@ -79,10 +79,6 @@ func (h *Handler) edsLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	form := web.NewForm(r.PostForm)
-	if form.Get("cms") == "" {
-		form.Errors.Add("sign", "eds.need_js")
-		return h.renderEDSLogin(w, r, http.StatusUnprocessableEntity, form)
-	}
 	signer, err := h.Signatures.Prove(ctx, form.Get("challenge"), form.Get("cms"), actor(r))
 	var entry *account.Entry
 	if err == nil {

@@ -96,10 +96,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 	}
 	juris := getenv("EMGEK_JURISDICTIONS")
 	var proxyErr error
-	for _, p := range strings.Split(getenv("EMGEK_TRUSTED_PROXIES"), ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
+	for _, p := range list(getenv("EMGEK_TRUSTED_PROXIES")) {
 		if !strings.Contains(p, "/") {
 			if a, err := netip.ParseAddr(p); err == nil {
 				p = netip.PrefixFrom(a, a.BitLen()).String()
@@ -127,10 +124,8 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 			juris = "KG,KZ"
 		}
 	}
-	for _, j := range strings.Split(juris, ",") {
-		if j = strings.ToUpper(strings.TrimSpace(j)); j != "" {
-			c.Jurisdictions = append(c.Jurisdictions, j)
-		}
+	for _, j := range list(juris) {
+		c.Jurisdictions = append(c.Jurisdictions, strings.ToUpper(j))
 	}
 	if proxyErr != nil {
 		return nil, proxyErr

@@ -106,6 +106,9 @@ func (s *Service) Prove(ctx context.Context, challenge, cms string, by audit.Eve
 	if !s.Enabled() {
 		return nil, s.off()
 	}
+	if strings.TrimSpace(cms) == "" { // no JavaScript, or no NCALayer: the challenge stays usable
+		return nil, apperr.Field(Field, "eds.need_js")
+	}
 	key := ""
 	if s.Throttle != nil {
 		var err error
