@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,7 +25,6 @@ type Page struct {
 	RequestID string
 	Dev       bool
 	Form      *Form
-	Content   template.HTML // the rendered content, for the layout
 
 	order  []string          // form fields in the order the content shows them
 	labels map[string]string // their labels' translation ids

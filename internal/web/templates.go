@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -22,7 +23,9 @@ var templateFS embed.FS
 // templates holds one parsed template set per page: the layout and the
 // partials, plus that page's file, so pages can each define "content".
 type templates struct {
-	pages map[string]*template.Template
+	pages  map[string]*template.Template
+	layout *template.Template // the layout and partials alone, for frames
+	frames frames
 }
 
 func parseTemplates(k *Kit) (*templates, error) {
@@ -68,7 +71,7 @@ func parseTemplates(k *Kit) (*templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
-	t := &templates{pages: map[string]*template.Template{}}
+	t := &templates{pages: map[string]*template.Template{}, layout: template.Must(base.Clone())}
 	err = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err
@@ -88,8 +91,8 @@ func parseTemplates(k *Kit) (*templates, error) {
 }
 
 // execute renders the page's content first, so the fields it shows are
-// known in order, then the layout around it with the error summary
-// listing the problems in the order of the form.
+// known in order, then its error summary listing the problems in that
+// order, inside the page's frame.
 func (t *templates) execute(w io.Writer, name string, data Pager) error {
 	pt, ok := t.pages[name]
 	if !ok {
@@ -100,11 +103,98 @@ func (t *templates) execute(w io.Writer, name string, data Pager) error {
 	if err := pt.ExecuteTemplate(content, "content", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	data.base().Content = template.HTML(content.String())
-	if err := pt.ExecuteTemplate(w, "layout", data); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
+	p := data.base()
+	f, err := t.frame(p)
+	if err != nil {
+		return err
 	}
-	return nil
+	if _, err := io.WriteString(w, f.top); err != nil {
+		return err
+	}
+	if p.Form != nil && len(p.Form.Errors) > 0 {
+		if err := pt.ExecuteTemplate(w, "errorsummary", data); err != nil {
+			return fmt.Errorf("web: render %s: %w", name, err)
+		}
+	}
+	if _, err := content.WriteTo(w); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, f.bottom)
+	return err
+}
+
+// chrome is everything the layout shows around a page's content: the
+// layout's data holds nothing else, so the frame it renders is the same
+// for the same chrome and is rendered once (a third of a busy page's
+// rendering was its frame).
+type chrome struct {
+	Lang, TitleKey string
+	Path           string // for the language switch's "next"
+	Flash          string
+	Errors         bool // the title says the form has problems
+	Dev            bool
+	LoggedIn       bool
+	Staff          bool
+	Role           Role
+	Unread         int
+}
+
+// chromeData is what the layout template is given: a chrome, its
+// language's localizer, and where the content goes.
+type chromeData struct {
+	chrome
+	L       *i18n.Localizer
+	Content template.HTML
+}
+
+// frame is the layout split where the content goes.
+type frame struct{ top, bottom string }
+
+// frames remembers the frames rendered, up to a bound: beyond it they are
+// all forgotten and rendered again as asked (addresses with queries make
+// many).
+type frames struct {
+	mu sync.RWMutex
+	m  map[chrome]frame
+}
+
+const (
+	maxFrames     = 1000
+	maxFramedPath = 300 // longer addresses are framed afresh each time
+	contentMark   = "<!--emgek:content-->"
+)
+
+func (t *templates) frame(p *Page) (frame, error) {
+	c := chrome{Lang: p.Lang, TitleKey: p.TitleKey, Path: p.Path, Flash: p.Flash, Dev: p.Dev,
+		Errors: p.Form != nil && len(p.Form.Errors) > 0}
+	if u := p.User; u != nil {
+		c.LoggedIn, c.Staff, c.Role, c.Unread = true, u.IsStaff(), u.Role, u.Unread
+	}
+	t.frames.mu.RLock()
+	f, ok := t.frames.m[c]
+	t.frames.mu.RUnlock()
+	if ok {
+		return f, nil
+	}
+	b := getBuffer()
+	defer putBuffer(b)
+	if err := t.layout.ExecuteTemplate(b, "layout", chromeData{chrome: c, L: p.L, Content: contentMark}); err != nil {
+		return frame{}, fmt.Errorf("web: render layout: %w", err)
+	}
+	top, bottom, ok := strings.Cut(b.String(), contentMark)
+	if !ok {
+		return frame{}, errors.New("web: the layout shows no .Content")
+	}
+	f = frame{top: top, bottom: bottom}
+	if len(c.Path) <= maxFramedPath {
+		t.frames.mu.Lock()
+		if t.frames.m == nil || len(t.frames.m) >= maxFrames {
+			t.frames.m = make(map[chrome]frame)
+		}
+		t.frames.m[c] = f
+		t.frames.mu.Unlock()
+	}
+	return f, nil
 }
 
 // Fragment renders the template block of page name's template set with
