@@ -103,11 +103,13 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 		if _, err := tx.Exec(ctx, `INSERT INTO quota_applications (case_id, year, region) VALUES ($1, $2, $3)`, id, year, region); err != nil {
 			return err
 		}
+		args := make([]any, 0, 8*len(rows))
 		for _, rw := range rows {
-			if _, err := tx.Exec(ctx, `INSERT INTO quota_rows (case_id, country, occupation, requested, justification, year, region, major_group)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, rw.country, rw.occupation, rw.requested, rw.justification, year, region, rw.occupation[:1]); err != nil {
-				return err
-			}
+			args = append(args, id, rw.country, rw.occupation, rw.requested, rw.justification, year, region, rw.occupation[:1])
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO quota_rows (case_id, country, occupation, requested, justification, year, region, major_group)
+			VALUES `+db.Values(len(rows), 8), args...); err != nil {
+			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO audit_events (at, actor, action, object, ip, detail) VALUES ($1, 'ceiling', 'case.submit', $2, $3, 'quota')`,
 			now, "case:"+strconv.FormatInt(id, 10), r.RemoteAddr)

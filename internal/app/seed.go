@@ -275,20 +275,9 @@ func insertRows(ctx context.Context, tx *db.DB, table string, cols []string, row
 	if tx.Dialect == db.Postgres && (table == "cases" || table == "cabinets") {
 		b.WriteString(" OVERRIDING SYSTEM VALUE")
 	}
-	b.WriteString(" VALUES ")
+	b.WriteString(" VALUES " + db.Values(len(rows), len(cols)))
 	args := make([]any, 0, len(rows)*len(cols))
-	for i, row := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range cols {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", len(args)+j+1)
-		}
-		b.WriteByte(')')
+	for _, row := range rows {
 		args = append(args, row...)
 	}
 	if _, err := tx.Exec(ctx, b.String(), args...); err != nil {

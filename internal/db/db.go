@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" database/sql driver
@@ -262,4 +263,26 @@ func (d *DB) IDs(ctx context.Context, query string, args ...any) ([]int64, error
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// Values is the VALUES list of a many-row insert: rows groups of cols
+// placeholders, "($1, $2), ($3, $4)". One statement instead of one a row
+// spares PostgreSQL a round trip a row.
+func Values(rows, cols int) string {
+	var b strings.Builder
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(i*cols + j + 1))
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }

@@ -212,12 +212,13 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 			}
 			return fmt.Errorf("quota.Apply: %w", err)
 		}
+		args := make([]any, 0, 8*len(rows))
 		for _, r := range rows {
-			if _, err := tx.Exec(ctx, `INSERT INTO quota_rows (case_id, country, occupation, requested, justification, year, region, major_group)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, r.Country, r.Occupation, r.Requested, strings.TrimSpace(r.Justification),
-				year, region, r.Occupation[:1]); err != nil {
-				return fmt.Errorf("quota.Apply row: %w", err)
-			}
+			args = append(args, c.ID, r.Country, r.Occupation, r.Requested, strings.TrimSpace(r.Justification), year, region, r.Occupation[:1])
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO quota_rows (case_id, country, occupation, requested, justification, year, region, major_group)
+			VALUES `+db.Values(len(rows), 8), args...); err != nil {
+			return fmt.Errorf("quota.Apply rows: %w", err)
 		}
 		if !send {
 			return nil
