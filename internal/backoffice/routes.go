@@ -40,9 +40,9 @@ type Handler struct {
 	Occupations *classifier.Occupations
 	Signatures  *esign.Service
 
-	counts  casework.Counts // of the inbox, reused for a few seconds
-	around  aroundInbox     // what the inbox shows around its cases, likewise
-	filters inboxFilters    // the inbox's filter form, rendered once per language and filters
+	counts casework.Counts // of the inbox, reused for a few seconds
+	around aroundInbox     // what the inbox shows around its cases, likewise
+	heads  inboxHeads      // the inbox above its rows, rendered once per language, filters and figures
 }
 
 // Routes registers the back-office pages.
