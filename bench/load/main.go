@@ -44,6 +44,10 @@ import (
 
 const warmup = 2 * time.Second
 
+// settleLimit bounds the wait for the server to be idle before a phase
+// (settle): a million submissions' emails would take longer.
+const settleLimit = 3 * time.Minute
+
 var allPhases = []string{"submit", "queue", "verify", "journey"}
 
 func main() {
@@ -128,8 +132,10 @@ func run(args []string, out io.Writer) error {
 			lastHot = i
 		}
 	}
+	pids := []int{*pid, *ceilingPID}
 	var results []*phaseResult
 	for i, name := range phases {
+		settle(out, settleLimit, pids...)
 		p, err := l.phase(name, portal)
 		if err != nil {
 			return err
@@ -141,6 +147,7 @@ func run(args []string, out io.Writer) error {
 		}
 		for _, name := range phases[:i+1] {
 			if name == "submit" || name == "queue" {
+				settle(out, settleLimit, pids...)
 				p, err := l.phase(name, ceiling)
 				if err != nil {
 					return err

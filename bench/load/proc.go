@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -172,3 +173,44 @@ func (w watched) usage(pid, requests int) usage {
 }
 
 func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }
+
+// idleShare is the share of one core under which a process counts as idle.
+const idleShare = 0.05
+
+// settle waits until the processes (0s are skipped) are idle — together
+// under idleShare of a core for a second — so that a phase is not measured
+// while the portal still works off the previous phase (the emails of the
+// submissions it took, a job each), nor the ceiling while the portal does.
+// It gives up after limit, and says how long it waited.
+func settle(out io.Writer, limit time.Duration, pids ...int) {
+	start := time.Now()
+	cpu := func() (time.Duration, bool) {
+		var sum time.Duration
+		for _, pid := range pids {
+			if pid == 0 {
+				continue
+			}
+			t, err := procCPU(pid)
+			if err != nil {
+				return 0, false
+			}
+			sum += t
+		}
+		return sum, true
+	}
+	for time.Since(start) < limit {
+		before, ok := cpu()
+		time.Sleep(time.Second)
+		after, ok2 := cpu()
+		if !ok || !ok2 {
+			return
+		}
+		if float64(after-before) < idleShare*float64(time.Second) {
+			if waited := time.Since(start); waited > 1500*time.Millisecond {
+				fmt.Fprintf(out, "waited %s for the server's background work to end\n", waited.Round(time.Second))
+			}
+			return
+		}
+	}
+	fmt.Fprintf(out, "still busy after %s; measuring anyway\n", limit)
+}
