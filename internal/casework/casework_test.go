@@ -149,3 +149,78 @@ func TestNumbersUnderLoad(t *testing.T) {
 		}
 	})
 }
+
+// TestReservedNumbers: sends made at once get different numbers, on
+// PostgreSQL taken before their transactions (Reserve) and on SQLite in
+// them; a send that fails after taking its number leaves a gap on
+// PostgreSQL and none on SQLite, and the next send is numbered after it.
+func TestReservedNumbers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		cab := cabinet(t, d)
+		send := func(fail bool) (string, error) {
+			now := time.Now()
+			number, err := lc.Reserve(ctx, d, now)
+			if err != nil {
+				return "", err
+			}
+			if (number != "") != (d.Dialect == db.Postgres) {
+				t.Fatalf("%s: Reserve gave %q", d.Dialect, number)
+			}
+			var c *casework.Case
+			err = d.Transact(ctx, func(tx *db.DB) error {
+				if c, err = lc.CreateSubmitted(ctx, tx, cab, now, number, audit.Event{Actor: "test"}); err != nil {
+					return err
+				}
+				if fail {
+					return apperr.New(apperr.Conflict, "test.fail")
+				}
+				return nil
+			})
+			if err != nil {
+				return "", err
+			}
+			var stored string
+			if err := d.QueryRow(ctx, `SELECT number FROM cases WHERE id = $1`, c.ID).Scan(&stored); err != nil || stored != c.Number {
+				t.Fatalf("stored number %q (%v), case says %q", stored, err, c.Number)
+			}
+			return c.Number, nil
+		}
+		const n = 10
+		numbers := make(chan string, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				num, err := send(false)
+				if err != nil {
+					t.Error(err)
+				}
+				numbers <- num
+			})
+		}
+		wg.Wait()
+		close(numbers)
+		seen := map[string]bool{}
+		for num := range numbers {
+			if seen[num] || num == "" {
+				t.Fatalf("number %q given twice or empty", num)
+			}
+			seen[num] = true
+		}
+		if _, err := send(true); err == nil {
+			t.Fatal("the failing send did not fail")
+		}
+		next, err := send(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		year := time.Now().In(casework.Zone("KG")).Year()
+		want := fmt.Sprintf("Q-%d-%06d", year, n+1)
+		if d.Dialect == db.Postgres {
+			want = fmt.Sprintf("Q-%d-%06d", year, n+2) // the failed send's number is skipped
+		}
+		if next != want {
+			t.Fatalf("after a failed send: %s, want %s", next, want)
+		}
+	})
+}

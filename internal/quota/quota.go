@@ -194,13 +194,22 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		return 0, err
 	}
 	now := s.Now()
+	var number string
+	if send {
+		var err error
+		if number, err = Lifecycle.Reserve(ctx, s.DB, now); err != nil {
+			return 0, err
+		}
+	}
 	var id int64
 	err := s.DB.Transact(ctx, func(tx *db.DB) error {
-		create := Lifecycle.Create
+		var c *casework.Case
+		var err error
 		if send {
-			create = Lifecycle.CreateSubmitted
+			c, err = Lifecycle.CreateSubmitted(ctx, tx, cabinetID, now, number, by)
+		} else {
+			c, err = Lifecycle.Create(ctx, tx, cabinetID, now, by)
 		}
-		c, err := create(ctx, tx, cabinetID, now, by)
 		if err != nil {
 			return err
 		}
@@ -220,12 +229,7 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 			VALUES `+db.Values(len(rows), 8), args...); err != nil {
 			return fmt.Errorf("quota.Apply rows: %w", err)
 		}
-		if !send {
-			return nil
-		}
-		// The number last but for its email: the counter row is held
-		// until the commit.
-		return Lifecycle.Number(ctx, tx, c, now)
+		return nil
 	})
 	return id, err
 }
