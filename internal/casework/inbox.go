@@ -72,12 +72,20 @@ func (f InboxFilter) where(now time.Time) ([]string, []any) {
 		args = append(args, v...)
 		where = append(where, fmt.Sprintf(cond, n...))
 	}
+	// A service and a status are written into the SQL, not passed as
+	// parameters: PostgreSQL then plans each filter's statement once per
+	// connection, where with parameters it planned it again for every page
+	// (planning took longer than running it). Only known words go in.
 	if f.Service != "" {
-		add("c.service = $%d", f.Service)
+		if isWord(f.Service) {
+			where = append(where, "c.service = '"+f.Service+"'")
+		} else {
+			add("c.service = $%d", f.Service)
+		}
 	}
 	for _, s := range InboxStatuses {
 		if f.Status == s {
-			add("c.status = $%d", s)
+			where = append(where, "c.status = '"+string(s)+"'")
 		}
 	}
 	if f.Overdue {
@@ -90,6 +98,20 @@ func (f InboxFilter) where(now time.Time) ([]string, []any) {
 		where = append(where, "c.assignee_id IS NULL")
 	}
 	return where, args
+}
+
+// isWord reports whether s is lower-case letters and underscores, as the
+// services' names are: safe to write into SQL as a literal.
+func isWord(s string) bool {
+	if len(s) == 0 || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // InboxQuery is the SQL of a page of the inbox: the portal's and the

@@ -79,6 +79,14 @@ func TestInboxPages(t *testing.T) {
 		if err != nil || n != 120 || more {
 			t.Fatalf("count %d %v %v, want 120", n, more, err)
 		}
+		// A service that is not a plain word is passed as a parameter,
+		// never written into the SQL.
+		for _, odd := range []string{"quota' OR '1'='1", "Quota", "quota1"} {
+			items, err := casework.Inbox(ctx, d, casework.InboxFilter{Service: odd}, now)
+			if err != nil || len(items) != 0 {
+				t.Fatalf("service %q: %d cases, %v; want none", odd, len(items), err)
+			}
+		}
 		insert(150, casework.CountCap, "submitted")
 		n, more, err = casework.InboxCount(ctx, d, casework.InboxFilter{Service: "quota"}, now)
 		if err != nil || n != casework.CountCap || !more {
