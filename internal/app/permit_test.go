@@ -117,6 +117,10 @@ func TestInbox(t *testing.T) {
 		if only := a.Get("/office/inbox?service=permit"); strings.Contains(only.Body, `href="/office/quota/`+qid+`"`) {
 			t.Fatal("the service filter lets a quota application through")
 		}
+		if odd := a.Get("/office/inbox?service=nosuchservice"); odd.Status != 200 || !strings.Contains(odd.Body, `href="/office/permits/`+pid+`"`) ||
+			!strings.Contains(odd.Body, `href="/office/quota/`+qid+`"`) {
+			t.Fatalf("an unknown service is not ignored as a filter: %d", odd.Status)
+		}
 		if r := a.Post("/office/cases/"+pid+"/take", nil); r.Status != 303 {
 			t.Fatalf("take: %d", r.Status)
 		}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +65,9 @@ type inboxRow struct {
 func (h *Handler) showInbox(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if !slices.ContainsFunc(lifecycles, func(lc *casework.Lifecycle) bool { return lc.Service == q.Get("service") }) {
+		q.Del("service") // an unknown service is no filter, as an unknown status is
+	}
 	f := casework.InboxFilter{Service: q.Get("service"), Status: casework.Status(q.Get("status")), Overdue: q.Get("overdue") == "1",
 		Newest: q.Get("sort") == "newest", After: q.Get("after")}
 	switch q.Get("whose") {

@@ -75,7 +75,8 @@ func (f InboxFilter) where(now time.Time) ([]string, []any) {
 	// A service and a status are written into the SQL, not passed as
 	// parameters: PostgreSQL then plans each filter's statement once per
 	// connection, where with parameters it planned it again for every page
-	// (planning took longer than running it). Only known words go in.
+	// (planning took longer than running it). Only plain words go in (the
+	// back office passes only its services' names).
 	if f.Service != "" {
 		if isWord(f.Service) {
 			where = append(where, "c.service = '"+f.Service+"'")

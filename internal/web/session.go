@@ -28,7 +28,7 @@ func NewSessions(d *db.DB, secure bool) *scs.SessionManager {
 	// request. The idle limit is enforced by the Session middleware from the
 	// "seen" time, written at most once a minute.
 	sm.Lifetime = SessionLifetime
-	sm.Codec = sessionCodec{}
+	sm.Codec = tolerantCodec{}
 	sm.Cookie.Name = "emgek_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode

@@ -46,3 +46,27 @@ func TestSessionWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestUnreadableSession: a session whose stored form cannot be read (a
+// damaged row, or one written by a later release) logs its owner out
+// instead of failing every page.
+func TestUnreadableSession(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		email, pw := e.NewStaff("operator")
+		c := e.Client()
+		e.LoginStaff(c, email, pw)
+		if r := c.Get("/office"); r.Status != http.StatusOK {
+			t.Fatalf("office: %d", r.Status)
+		}
+		if _, err := e.DB.Exec(t.Context(), `UPDATE sessions SET data = $1`, []byte("\x00emgek-session-9\x00???")); err != nil {
+			t.Fatal(err)
+		}
+		if r := c.Get("/office"); r.Status != http.StatusSeeOther {
+			t.Fatalf("with an unreadable session: %d, want a redirect to log in", r.Status)
+		}
+		e.LoginStaff(c, email, pw)
+		if r := c.Get("/office"); r.Status != http.StatusOK {
+			t.Fatalf("after logging in again: %d", r.Status)
+		}
+	})
+}

@@ -67,6 +67,20 @@ func (sessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, e
 	return b, nil
 }
 
+// tolerantCodec reads a session it cannot decode (damaged, or written by
+// a later release in a form this one does not know) as an empty one that
+// has ended: its owner is logged out, instead of every page answering
+// 500 until the session expires.
+type tolerantCodec struct{ sessionCodec }
+
+func (c tolerantCodec) Decode(b []byte) (time.Time, map[string]any, error) {
+	deadline, values, err := c.sessionCodec.Decode(b)
+	if err != nil {
+		return time.Now(), map[string]any{}, nil
+	}
+	return deadline, values, nil
+}
+
 func (sessionCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 	rest, ok := bytes.CutPrefix(b, []byte(sessionMagic))
 	if !ok {

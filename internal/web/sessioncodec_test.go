@@ -71,4 +71,12 @@ func TestSessionCodec(t *testing.T) {
 	if _, got, err := (sessionCodec{}).Decode(append(b, 0)); err == nil {
 		t.Fatalf("a session with a byte too many decoded: %v", got)
 	}
+	// What the session manager uses: a session it cannot read is empty
+	// and over (logged out), not an error on every page.
+	if d, got, err := (tolerantCodec{}).Decode(one); err != nil || len(got) != 0 || d.After(time.Now()) {
+		t.Fatalf("an unreadable session: %v %v %v, want empty and ended", d, got, err)
+	}
+	if d, got, err := (tolerantCodec{}).Decode(b); err != nil || !d.Equal(deadline) || !same(got) {
+		t.Fatalf("a readable session through tolerantCodec: %v %v %v", d, got, err)
+	}
 }
