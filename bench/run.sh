@@ -2,7 +2,9 @@
 # One command for the performance figures (docs/performance.md): builds the
 # portal, the ceiling and the load tool, fills a database with a million
 # applications the first time (kept in $DATA), starts the portal and the
-# ceiling on it, and runs every phase of the load with the comparison.
+# ceiling on it, and runs every phase of the load with the comparison. The
+# portal's emails go over SMTP to bench/smtpsink, which stands for the
+# ministry's mail relay on another machine.
 #
 #   bench/run.sh                                  # SQLite in /tmp/emgek-bench
 #   DB=postgres://user@host/db bench/run.sh       # PostgreSQL (an empty database the first time)
@@ -15,12 +17,14 @@ DURATION=${DURATION:-20s}
 CONNS=${CONNS:-32}
 PORTAL=127.0.0.1:18181
 CEILING=127.0.0.1:18090
+SINK=127.0.0.1:18025
 bin=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$bin"' EXIT
 
 go build -o "$bin/emgek" ./cmd/emgek
 go build -o "$bin/ceiling" ./bench/ceiling
 go build -o "$bin/load" ./bench/load
+go build -o "$bin/smtpsink" ./bench/smtpsink
 
 export EMGEK_DATA=$DATA
 url=${DB:-sqlite:$DATA/emgek.db}
@@ -30,7 +34,8 @@ if [ ! -s "$DATA/seed-verify-urls.txt" ]; then
 	time "$bin/emgek" demo --applications "$APPLICATIONS"
 fi
 
-EMGEK_ADDR=$PORTAL "$bin/emgek" serve --dev >"$DATA/portal.log" 2>&1 &
+"$bin/smtpsink" -addr $SINK >"$DATA/smtpsink.log" 2>&1 &
+EMGEK_SMTP_URL="smtp://$SINK?tls=none" EMGEK_ADDR=$PORTAL "$bin/emgek" serve --dev >"$DATA/portal.log" 2>&1 &
 portal=$!
 for _ in $(seq 100); do # the portal migrates first; the ceiling then finds nothing to do
 	curl -fs "http://$PORTAL/healthz" >/dev/null && break

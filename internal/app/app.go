@@ -71,6 +71,7 @@ type App struct {
 	Captcha   *captcha.Service
 	Documents *document.Service
 	Outbox    *mail.Outbox // nil unless mail goes to the dev outbox
+	smtp      *mail.SMTP   // nil unless mail goes over SMTP
 	Sealer    *audit.Sealer
 	Messages  *message.Service
 	Profiles  *profile.Service
@@ -136,9 +137,10 @@ func (a *App) wire(ctx context.Context, opt Options) error {
 	var sender mail.Sender
 	switch {
 	case cfg.SMTPURL != "":
-		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+		if a.smtp, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
 			return err
 		}
+		sender = a.smtp
 	case cfg.Dev:
 		a.Outbox = &mail.Outbox{DB: d, Now: opt.Now}
 		sender = a.Outbox
@@ -351,6 +353,9 @@ func (a *App) Close() error {
 	}
 	if a.StandIn != nil {
 		err = errors.Join(err, a.StandIn.Close())
+	}
+	if a.smtp != nil {
+		a.smtp.Close() // after the jobs: none is sending
 	}
 	return errors.Join(err, a.DB.Close())
 }

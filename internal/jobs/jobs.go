@@ -88,14 +88,19 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = time.Second
 	}
+	// A fetch takes at most as many jobs as there are free workers, and
+	// fetches are FetchCooldown apart: 4 workers and 100 ms sent at most 40
+	// emails a second, far behind a campaign's submissions (each sends one).
+	// Emails wait on the relay, not on the CPU: 16 workers fetched every
+	// 25 ms keep up with several hundred a second.
 	rc := &river.Config{
 		Logger:               cfg.Log,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}},
 		Workers:              workers,
 		RetryPolicy:          cfg.Backoff,
 		MaxAttempts:          100,
 		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		FetchCooldown:        min(cfg.PollInterval, 25*time.Millisecond),
 		JobTimeout:           time.Minute,
 		RescueStuckJobsAfter: 2 * time.Minute,
 		PollOnly:             true,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 
 	"github.com/emgek/emgek/internal/i18n"
@@ -22,6 +23,16 @@ type Renderer struct {
 	BaseURL string
 	text    *texttemplate.Template
 	html    *htmltemplate.Template
+	sets    sync.Pool // of *renderSet
+}
+
+// renderSet is a copy of the templates whose "t" translates for the
+// email being rendered: copying the templates for every email was half of
+// rendering it, so copies are reused, one email at a time each.
+type renderSet struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+	t    func(id string, kv ...any) string // the email's; "t" calls it
 }
 
 // NewRenderer parses the email templates.
@@ -69,20 +80,40 @@ func (r *Renderer) Render(name, lang, to string, data map[string]any) (Message, 
 		return l.T(id, args)
 	}
 	view := map[string]any{"D": data, "Base": r.BaseURL, "Lang": lang}
-	var text, html bytes.Buffer
-	tt, err := r.text.Clone()
+	set, err := r.set()
 	if err != nil {
 		return Message{}, err
 	}
-	if err := tt.Funcs(texttemplate.FuncMap{"t": t}).ExecuteTemplate(&text, name+".txt", view); err != nil {
+	set.t = t
+	defer func() {
+		set.t = nil
+		r.sets.Put(set)
+	}()
+	var text, html bytes.Buffer
+	if err := set.text.ExecuteTemplate(&text, name+".txt", view); err != nil {
 		return Message{}, fmt.Errorf("mail.Render %s: %w", name, err)
 	}
-	ht, err := r.html.Clone()
-	if err != nil {
-		return Message{}, err
-	}
-	if err := ht.Funcs(htmltemplate.FuncMap{"t": t}).ExecuteTemplate(&html, name+".html", view); err != nil {
+	if err := set.html.ExecuteTemplate(&html, name+".html", view); err != nil {
 		return Message{}, fmt.Errorf("mail.Render %s: %w", name, err)
 	}
 	return Message{To: to, Subject: t("mail." + name + ".subject"), Text: text.String(), HTML: html.String()}, nil
+}
+
+// set takes a copy of the templates from the pool, or makes one.
+func (r *Renderer) set() (*renderSet, error) {
+	if s, ok := r.sets.Get().(*renderSet); ok {
+		return s, nil
+	}
+	s := &renderSet{}
+	t := func(id string, kv ...any) string { return s.t(id, kv...) }
+	tt, err := r.text.Clone()
+	if err != nil {
+		return nil, err
+	}
+	ht, err := r.html.Clone()
+	if err != nil {
+		return nil, err
+	}
+	s.text, s.html = tt.Funcs(texttemplate.FuncMap{"t": t}), ht.Funcs(htmltemplate.FuncMap{"t": t})
+	return s, nil
 }
