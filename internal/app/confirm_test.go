@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,16 +52,61 @@ func TestConfirmationsOnce(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		var marked, queued, distinct int
+		var marked int
 		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE confirm_pending`).Scan(&marked); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*), COUNT(DISTINCT CAST(args AS TEXT)) FROM river_job
-			WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%Q-C-%'`).Scan(&queued, &distinct); err != nil {
-			t.Fatal(err)
+		numbers := map[any]bool{}
+		queued := 0
+		for _, m := range e.QueuedEmails("application_received") {
+			if n, _ := m.Data["Number"].(string); strings.HasPrefix(n, "Q-C-") {
+				queued++
+				numbers[n] = true
+			}
 		}
+		distinct := len(numbers)
 		if marked != 0 || queued != n || distinct != n {
 			t.Fatalf("%d still marked, %d emails queued (%d distinct), want 0 and %d once each", marked, queued, distinct, n)
 		}
 	})
+}
+
+// TestConfirmationBatch: confirmations go out in batches; an email the
+// relay refuses gets a job of its own and is retried, the others are sent
+// once.
+func TestConfirmationBatch(t *testing.T) {
+	relay := newRefusingRelay(t, "refused@example.test")
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		relay.reset()
+		var ids []int64
+		for _, email := range []string{"one@example.test", "refused@example.test", "two@example.test"} {
+			ids = append(ids, e.NewCabinet(account.Employer, email, account.Active))
+		}
+		now := time.Now().UTC()
+		for i, id := range ids {
+			if _, err := e.DB.Exec(t.Context(), `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, updated_at, confirm_pending)
+				VALUES ($1, 'quota', $2, 'submitted', $3, $3, $3, TRUE)`, fmt.Sprintf("Q-B-%d", i), id, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := casework.SendConfirmations(t.Context(), e.DB, e.App.Jobs, 100); err != nil {
+			t.Fatal(err)
+		}
+		var alone int
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%refused@example.test%'`).Scan(&alone); err != nil {
+				t.Fatal(err)
+			}
+			if alone > 0 && relay.delivered() == 2 {
+				break
+			}
+		}
+		time.Sleep(200 * time.Millisecond) // time for a wrong second delivery to show
+		if got := relay.delivered(); got != 2 || alone != 1 {
+			t.Fatalf("%d delivered, %d refused emails queued alone; want 2 and 1", got, alone)
+		}
+		if got := relay.to(); !slices.Equal(got, []string{"one@example.test", "two@example.test"}) {
+			t.Fatalf("delivered to %v", got)
+		}
+	}, apptest.WithSMTP(relay.url))
 }

@@ -6,6 +6,7 @@ package apptest
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -187,6 +188,51 @@ func (e *Env) Outbox(to, subject string) string {
 	}
 	e.T.Fatalf("no email to %s about %q within 10 s", to, subject)
 	return ""
+}
+
+// QueuedEmails lists the emails named template now in the job queue,
+// whether a job of their own or in a batch (jobs.MailMany).
+func (e *Env) QueuedEmails(template string) []jobs.Email {
+	e.T.Helper()
+	args := "CAST(args AS TEXT)"
+	if e.DB.Dialect == db.SQLite {
+		args = "json(args)" // the queue keeps SQLite's binary JSON
+	}
+	rows, err := e.DB.Query(context.Background(), `SELECT kind, `+args+` FROM river_job WHERE kind IN ('send_mail', 'send_mail_batch')`)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer rows.Close()
+	var out []jobs.Email
+	for rows.Next() {
+		var kind, args string
+		if err := rows.Scan(&kind, &args); err != nil {
+			e.T.Fatal(err)
+		}
+		var batch struct{ Emails []jobs.Email }
+		var one struct {
+			Template, Lang, To string
+			Data               map[string]any
+		}
+		if kind == "send_mail" {
+			err = json.Unmarshal([]byte(args), &one)
+			batch.Emails = []jobs.Email{{Name: one.Template, Lang: one.Lang, To: one.To, Data: one.Data}}
+		} else {
+			err = json.Unmarshal([]byte(args), &batch)
+		}
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		for _, m := range batch.Emails {
+			if m.Name == template {
+				out = append(out, m)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		e.T.Fatal(err)
+	}
+	return out
 }
 
 // OutboxCount counts the messages to `to` now in the dev outbox.

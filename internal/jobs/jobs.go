@@ -76,7 +76,10 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	river.AddWorker(workers, &mailWorker{db: d, sender: cfg.Sender, mail: cfg.Mail, now: cfg.Now, domain: cfg.Domain})
+	mw := &mailWorker{db: d, sender: cfg.Sender, mail: cfg.Mail, now: cfg.Now, domain: cfg.Domain}
+	river.AddWorker(workers, mw)
+	batches := &mailBatchWorker{mail: mw}
+	river.AddWorker(workers, batches)
 	sweeps := map[string]Sweep{}
 	for _, s := range cfg.Sweeps {
 		sweeps[s.Name] = s
@@ -116,6 +119,7 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs.New: %w", err)
 	}
+	batches.client = c
 	return &Queue{client: c, mail: cfg.Mail}, nil
 }
 
@@ -158,34 +162,6 @@ func (q *Queue) Mail(ctx context.Context, tx *db.DB, name, lang, to string, data
 	return q.insert(ctx, tx, mailArgs{Template: name, Lang: lang, To: to, Data: data, Link: link})
 }
 
-// Email is one email of a batch for MailMany.
-type Email struct {
-	Name, Lang, To string
-	Data           map[string]any
-}
-
-// MailMany queues emails (without links) in tx in one insert.
-func (q *Queue) MailMany(ctx context.Context, tx *db.DB, emails []Email) error {
-	if len(emails) == 0 {
-		return nil
-	}
-	params := make([]river.InsertManyParams, len(emails))
-	for i, e := range emails {
-		if !q.mail.Has(e.Name) {
-			return fmt.Errorf("jobs.MailMany: no email template %q", e.Name)
-		}
-		params[i] = river.InsertManyParams{Args: mailArgs{Template: e.Name, Lang: e.Lang, To: e.To, Data: e.Data}}
-	}
-	t := tx.Tx()
-	if t == nil {
-		return fmt.Errorf("jobs.MailMany: not in a transaction")
-	}
-	if _, err := q.client.InsertManyTx(ctx, t, params); err != nil {
-		return fmt.Errorf("jobs: insert %d emails: %w", len(emails), err)
-	}
-	return nil
-}
-
 type mailArgs struct {
 	Template string         `json:"template"`
 	Lang     string         `json:"lang"`
@@ -223,16 +199,21 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
 			return err
 		}
 	}
-	m, err := w.mail.Render(a.Template, a.Lang, a.To, data)
+	// The same on every attempt of this job, and unique across databases.
+	return w.deliver(ctx, job.Kind, a.Template, a.Lang, a.To, data, fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain))
+}
+
+// deliver renders an email and sends it with the Message-ID id.
+func (w *mailWorker) deliver(ctx context.Context, kind, template, lang, to string, data map[string]any, id string) error {
+	m, err := w.mail.Render(template, lang, to, data)
 	if err != nil {
 		return err
 	}
-	// The same on every attempt of this job, and unique across databases.
-	m.ID = fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain)
+	m.ID = id
 	if err := w.sender.Send(ctx, m); err != nil {
-		jobsTotal.WithLabelValues(job.Kind, "error").Inc()
+		jobsTotal.WithLabelValues(kind, "error").Inc()
 		return err
 	}
-	jobsTotal.WithLabelValues(job.Kind, "ok").Inc()
+	jobsTotal.WithLabelValues(kind, "ok").Inc()
 	return nil
 }
