@@ -26,10 +26,13 @@ func TestConfirmationsOnce(t *testing.T) {
 		for i := range n {
 			args = append(args, fmt.Sprintf("Q-C-%05d", i), emp, now)
 			k := len(args)
-			rows = append(rows, fmt.Sprintf("($%d, 'quota', $%d, 'submitted', $%d, $%d, $%d, TRUE)", k-2, k-1, k, k, k))
+			rows = append(rows, fmt.Sprintf("($%d, 'quota', $%d, 'submitted', $%d, $%d, $%d)", k-2, k-1, k, k, k))
 		}
-		if _, err := e.DB.Exec(t.Context(), `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, updated_at, confirm_pending) VALUES `+
+		if _, err := e.DB.Exec(t.Context(), `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, updated_at) VALUES `+
 			strings.Join(rows, ", "), args...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.Exec(t.Context(), `INSERT INTO case_confirmations (case_id) SELECT id FROM cases WHERE number LIKE 'Q-C-%'`); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -45,7 +48,7 @@ func TestConfirmationsOnce(t *testing.T) {
 						return
 					}
 					var left int
-					if err := app.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE confirm_pending`).Scan(&left); err != nil || left == 0 {
+					if err := app.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM case_confirmations`).Scan(&left); err != nil || left == 0 {
 						return
 					}
 				}
@@ -53,7 +56,7 @@ func TestConfirmationsOnce(t *testing.T) {
 		}
 		wg.Wait()
 		var marked int
-		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE confirm_pending`).Scan(&marked); err != nil {
+		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM case_confirmations`).Scan(&marked); err != nil {
 			t.Fatal(err)
 		}
 		numbers := map[any]bool{}
@@ -84,8 +87,12 @@ func TestConfirmationBatch(t *testing.T) {
 		}
 		now := time.Now().UTC()
 		for i, id := range ids {
-			if _, err := e.DB.Exec(t.Context(), `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, updated_at, confirm_pending)
-				VALUES ($1, 'quota', $2, 'submitted', $3, $3, $3, TRUE)`, fmt.Sprintf("Q-B-%d", i), id, now); err != nil {
+			var caseID int64
+			if err := e.DB.WriteRow(t.Context(), `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, updated_at)
+				VALUES ($1, 'quota', $2, 'submitted', $3, $3, $3) RETURNING id`, fmt.Sprintf("Q-B-%d", i), id, now).Scan(&caseID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.DB.Exec(t.Context(), `INSERT INTO case_confirmations (case_id) VALUES ($1)`, caseID); err != nil {
 				t.Fatal(err)
 			}
 		}

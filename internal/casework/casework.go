@@ -52,15 +52,19 @@ type Lifecycle struct {
 	// Moves are the service's own transitions after the decision
 	// (approved → issued, issued → revoked …): from → allowed targets.
 	Moves map[Status][]Status
-	// Confirm marks a case's first submission for the "received" email
-	// (SendConfirmations), in the same row write.
+	// Confirm has a case's first submission wait for the "received"
+	// email (SendConfirmations).
 	Confirm bool
 }
 
-// confirmMark is the confirm_pending value of a first submission.
-func (lc *Lifecycle) confirmMark() any {
-	if lc.Confirm {
-		return true
+// awaitConfirmation records, in tx, that case id waits for its
+// "received" email (SendConfirmations), when the lifecycle sends one.
+func (lc *Lifecycle) awaitConfirmation(ctx context.Context, tx *db.DB, id int64) error {
+	if !lc.Confirm {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO case_confirmations (case_id) VALUES ($1)`, id); err != nil {
+		return fmt.Errorf("casework: confirmation: %w", err)
 	}
 	return nil
 }
@@ -167,10 +171,13 @@ func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID i
 	}
 	t := now.UTC()
 	c := &Case{Number: number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
-	err = tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at, confirm_pending)
-		VALUES ($1, $2, $3, $4, $5, $5, $6, $5, $7) RETURNING id`, number, lc.Service, cabinetID, Submitted, t, due, lc.confirmMark()).Scan(&c.ID)
+	err = tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`, number, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
+	}
+	if err := lc.awaitConfirmation(ctx, tx, c.ID); err != nil {
+		return nil, err
 	}
 	return c, lc.record(ctx, tx, now, by, "submit", c)
 }
@@ -208,9 +215,12 @@ func (lc *Lifecycle) Submit(ctx context.Context, tx *db.DB, c *Case, now time.Ti
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET number = $1, submitted_at = $2, due_at = $3, confirm_pending = $4 WHERE id = $5`,
-			number, now.UTC(), due, lc.confirmMark(), c.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE cases SET number = $1, submitted_at = $2, due_at = $3 WHERE id = $4`,
+			number, now.UTC(), due, c.ID); err != nil {
 			return fmt.Errorf("casework.Submit: %w", err)
+		}
+		if err := lc.awaitConfirmation(ctx, tx, c.ID); err != nil {
+			return err
 		}
 		c.Number, c.DueAt = number, &due
 		t := now.UTC()

@@ -12,16 +12,16 @@ import (
 )
 
 // SendConfirmations queues the "application received" emails of up to
-// limit marked cases and clears their marks, in one transaction; it
-// returns how many. A lifecycle with Confirm marks a case at its first
-// submission, in the same row write: the job queue's insert (a row with
-// many indexes) stays out of the sending transaction, which on SQLite
-// holds the one writer, and the mark commits with the application, so no
-// confirmation is lost to a crash. Instances may run it at once: clearing a mark claims
-// the case (on PostgreSQL a second claim waits, then finds it cleared).
+// limit cases waiting for them (case_confirmations) and takes them off
+// the list, in one transaction; it returns how many. A lifecycle with
+// Confirm puts a case on the list at its first submission, in the sending
+// transaction: the job queue's insert (a row with many indexes) stays out
+// of it, which on SQLite holds the one writer, and the entry commits with
+// the application, so no confirmation is lost to a crash. Instances may
+// run it at once: deleting an entry claims its case.
 func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) (int, error) {
-	var marked int
-	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE confirm_pending LIMIT 1) m`).Scan(&marked); err != nil || marked == 0 {
+	var waiting int
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM case_confirmations LIMIT 1) w`).Scan(&waiting); err != nil || waiting == 0 {
 		return 0, err
 	}
 	type due struct {
@@ -29,8 +29,8 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 		number, service string
 		dueAt           *time.Time
 	}
-	// On PostgreSQL a claim skips rows another instance is claiming, rather
-	// than waiting for its commit and then finding them cleared.
+	// On PostgreSQL a claim skips entries another instance is claiming,
+	// rather than waiting for its commit and then finding them gone.
 	skip := ""
 	if d.Dialect == db.Postgres {
 		skip = " FOR UPDATE SKIP LOCKED"
@@ -38,9 +38,18 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 	var cases []due
 	err := d.Transact(ctx, func(tx *db.DB) error {
 		cases = cases[:0]
-		rows, err := tx.Query(ctx, `UPDATE cases SET confirm_pending = NULL
-			WHERE confirm_pending AND id IN (SELECT id FROM cases WHERE confirm_pending ORDER BY id LIMIT $1`+skip+`)
-			RETURNING id, cabinet_id, COALESCE(number, ''), service, due_at`, limit)
+		ids, err := tx.IDs(ctx, `DELETE FROM case_confirmations
+			WHERE case_id IN (SELECT case_id FROM case_confirmations ORDER BY case_id LIMIT $1`+skip+`) RETURNING case_id`, limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		in := make([]string, len(ids))
+		idArgs := make([]any, len(ids))
+		for i, id := range ids {
+			in[i], idArgs[i] = "$"+strconv.Itoa(i+1), id
+		}
+		rows, err := tx.Query(ctx, `SELECT id, cabinet_id, COALESCE(number, ''), service, due_at FROM cases
+			WHERE id IN (`+strings.Join(in, ", ")+`) ORDER BY id`, idArgs...)
 		if err != nil {
 			return err
 		}
