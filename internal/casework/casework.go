@@ -171,13 +171,19 @@ func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID i
 	}
 	t := now.UTC()
 	c := &Case{Number: number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
-	err = tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`, number, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID)
-	if err != nil {
+	insert := `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`
+	listed := lc.Confirm && tx.Dialect == db.Postgres
+	if listed { // one round trip for the case and its place on the confirmation list
+		insert = `WITH c AS (` + insert + `), w AS (INSERT INTO case_confirmations (case_id) SELECT id FROM c) SELECT id FROM c`
+	}
+	if err = tx.WriteRow(ctx, insert, number, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID); err != nil {
 		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
 	}
-	if err := lc.awaitConfirmation(ctx, tx, c.ID); err != nil {
-		return nil, err
+	if !listed {
+		if err := lc.awaitConfirmation(ctx, tx, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	return c, lc.record(ctx, tx, now, by, "submit", c)
 }

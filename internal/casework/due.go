@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -40,23 +41,8 @@ func Zone(jurisdiction string) *time.Location {
 func DueDate(ctx context.Context, d *db.DB, jurisdiction string, from time.Time, n int) (time.Time, error) {
 	loc := Zone(jurisdiction)
 	start := from.In(loc)
-	holidays := map[string]bool{}
-	// Holidays in the stretch the count can reach (n working days are at
-	// most n/5 weeks, plus a margin for holidays).
-	rows, err := d.Query(ctx, `SELECT day FROM holidays WHERE jurisdiction = $1 AND day > $2 AND day <= $3`, jurisdiction,
-		start.Format(time.DateOnly), start.AddDate(0, 0, 2*n+30).Format(time.DateOnly))
+	holidays, err := holidaysOf(ctx, d, jurisdiction)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("casework.DueDate: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var day string
-		if err := rows.Scan(&day); err != nil {
-			return time.Time{}, err
-		}
-		holidays[day] = true
-	}
-	if err := rows.Err(); err != nil {
 		return time.Time{}, err
 	}
 	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
@@ -69,4 +55,61 @@ func DueDate(ctx context.Context, d *db.DB, jurisdiction string, from time.Time,
 	}
 	// The end of that day there, in UTC.
 	return day.AddDate(0, 0, 1).Add(-time.Second).UTC(), nil
+}
+
+// holidayCache keeps each database's holidays for holidayTTL: they change a
+// few times a year, by decree weeks ahead (and are added with SQL or a
+// migration), and reading them was a round trip in every submission.
+var holidayCache struct {
+	sync.Mutex
+	m map[holidayKey]holidaySet
+}
+
+type holidayKey struct {
+	pool         *sql.DB // the database's
+	jurisdiction string
+}
+
+type holidaySet struct {
+	days map[string]bool // "2026-05-01"
+	at   time.Time
+}
+
+// holidayTTL is how long a database's holidays are reused (the real
+// clock: a cache's age).
+const holidayTTL = 10 * time.Minute
+
+// holidaysOf returns the jurisdiction's holidays, read again when older
+// than holidayTTL.
+func holidaysOf(ctx context.Context, d *db.DB, jurisdiction string) (map[string]bool, error) {
+	key := holidayKey{d.Writer(), jurisdiction}
+	holidayCache.Lock()
+	h, ok := holidayCache.m[key]
+	holidayCache.Unlock()
+	if ok && time.Since(h.at) < holidayTTL {
+		return h.days, nil
+	}
+	days := map[string]bool{}
+	rows, err := d.Query(ctx, `SELECT day FROM holidays WHERE jurisdiction = $1`, jurisdiction)
+	if err != nil {
+		return nil, fmt.Errorf("casework.DueDate: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day string
+		if err := rows.Scan(&day); err != nil {
+			return nil, err
+		}
+		days[day] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	holidayCache.Lock()
+	if holidayCache.m == nil || len(holidayCache.m) > 100 { // tests open many databases
+		holidayCache.m = map[holidayKey]holidaySet{}
+	}
+	holidayCache.m[key] = holidaySet{days: days, at: time.Now()}
+	holidayCache.Unlock()
+	return days, nil
 }
