@@ -32,7 +32,12 @@ func TestConfirmationsOnce(t *testing.T) {
 			strings.Join(rows, ", "), args...); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.DB.Exec(t.Context(), `INSERT INTO case_confirmations (case_id) SELECT id FROM cases WHERE number LIKE 'Q-C-%'`); err != nil {
+		// Most wait on the list; twenty were marked the way the release
+		// before marks them (still running during a rolling upgrade).
+		if _, err := e.DB.Exec(t.Context(), `INSERT INTO case_confirmations (case_id) SELECT id FROM cases WHERE number LIKE 'Q-C-%' AND number >= 'Q-C-00020'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.Exec(t.Context(), `UPDATE cases SET confirm_pending = TRUE WHERE number LIKE 'Q-C-%' AND number < 'Q-C-00020'`); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -48,7 +53,7 @@ func TestConfirmationsOnce(t *testing.T) {
 						return
 					}
 					var left int
-					if err := app.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM case_confirmations`).Scan(&left); err != nil || left == 0 {
+					if err := app.DB.QueryRow(t.Context(), `SELECT (SELECT COUNT(*) FROM case_confirmations) + (SELECT COUNT(*) FROM cases WHERE confirm_pending)`).Scan(&left); err != nil || left == 0 {
 						return
 					}
 				}
@@ -56,7 +61,7 @@ func TestConfirmationsOnce(t *testing.T) {
 		}
 		wg.Wait()
 		var marked int
-		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM case_confirmations`).Scan(&marked); err != nil {
+		if err := e.DB.QueryRow(t.Context(), `SELECT (SELECT COUNT(*) FROM case_confirmations) + (SELECT COUNT(*) FROM cases WHERE confirm_pending)`).Scan(&marked); err != nil {
 			t.Fatal(err)
 		}
 		numbers := map[any]bool{}
@@ -101,7 +106,9 @@ func TestConfirmationBatch(t *testing.T) {
 		}
 		var alone int
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%refused@example.test%'`).Scan(&alone); err != nil {
+			// Alone, it keeps the Message-ID the batch gave it.
+			if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'send_mail' AND CAST(args AS TEXT) LIKE '%refused@example.test%'
+				AND CAST(args AS TEXT) LIKE '%job-%-%-1@%'`).Scan(&alone); err != nil {
 				t.Fatal(err)
 			}
 			if alone > 0 && relay.delivered() == 2 {

@@ -21,7 +21,8 @@ import (
 // run it at once: deleting an entry claims its case.
 func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) (int, error) {
 	var waiting int
-	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM case_confirmations LIMIT 1) w`).Scan(&waiting); err != nil || waiting == 0 {
+	if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM case_confirmations UNION ALL SELECT 1 FROM cases WHERE confirm_pending LIMIT 1) w`).
+		Scan(&waiting); err != nil || waiting == 0 {
 		return 0, err
 	}
 	type due struct {
@@ -38,6 +39,23 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 	var cases []due
 	err := d.Transact(ctx, func(tx *db.DB) error {
 		cases = cases[:0]
+		// Cases marked by the release before (migration 00019), still
+		// running during a rolling upgrade, join the list: clearing the
+		// mark claims the case, there as here.
+		marked, err := tx.IDs(ctx, `UPDATE cases SET confirm_pending = NULL
+			WHERE confirm_pending AND id IN (SELECT id FROM cases WHERE confirm_pending ORDER BY id LIMIT $1`+skip+`) RETURNING id`, limit)
+		if err != nil {
+			return err
+		}
+		if len(marked) > 0 {
+			args := make([]any, len(marked))
+			for i, id := range marked {
+				args[i] = id
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO case_confirmations (case_id) VALUES `+db.Values(len(marked), 1), args...); err != nil {
+				return err
+			}
+		}
 		ids, err := tx.IDs(ctx, `DELETE FROM case_confirmations
 			WHERE case_id IN (SELECT case_id FROM case_confirmations ORDER BY case_id LIMIT $1`+skip+`) RETURNING case_id`, limit)
 		if err != nil || len(ids) == 0 {

@@ -64,7 +64,7 @@ type Queue struct {
 }
 
 var jobsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-	Name: "emgek_jobs_total", Help: "Background jobs worked, by kind and outcome.",
+	Name: "emgek_jobs_total", Help: "Background jobs worked (a batch's emails counted one by one), by kind and outcome.",
 }, []string{"kind", "outcome"})
 
 // Collectors are the job metrics, registered once by the app.
@@ -78,8 +78,7 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	}
 	mw := &mailWorker{db: d, sender: cfg.Sender, mail: cfg.Mail, now: cfg.Now, domain: cfg.Domain}
 	river.AddWorker(workers, mw)
-	batches := &mailBatchWorker{mail: mw}
-	river.AddWorker(workers, batches)
+	river.AddWorker(workers, &mailBatchWorker{mail: mw})
 	sweeps := map[string]Sweep{}
 	for _, s := range cfg.Sweeps {
 		sweeps[s.Name] = s
@@ -119,7 +118,6 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs.New: %w", err)
 	}
-	batches.client = c
 	return &Queue{client: c, mail: cfg.Mail}, nil
 }
 
@@ -168,6 +166,9 @@ type mailArgs struct {
 	To       string         `json:"to"`
 	Data     map[string]any `json:"data,omitempty"`
 	Link     *Link          `json:"link,omitempty"`
+	// MessageID, when set, is the email's Message-ID: a batch's email
+	// queued alone keeps the one the batch gave it.
+	MessageID string `json:"message_id,omitempty"`
 }
 
 func (mailArgs) Kind() string { return "send_mail" }
@@ -200,7 +201,11 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
 		}
 	}
 	// The same on every attempt of this job, and unique across databases.
-	return w.deliver(ctx, job.Kind, a.Template, a.Lang, a.To, data, fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain))
+	id := a.MessageID
+	if id == "" {
+		id = fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain)
+	}
+	return w.deliver(ctx, job.Kind, a.Template, a.Lang, a.To, data, id)
 }
 
 // deliver renders an email and sends it with the Message-ID id.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -41,6 +42,7 @@ type SMTP struct {
 	client *gomail.Client // the settings; each connection is a smtp.Client of its own
 	from   string
 	idle   chan *smtp.Client
+	closed atomic.Bool
 }
 
 // idleConns bounds the connections kept open: one for each of the
@@ -86,12 +88,50 @@ func NewSMTP(raw, from string) (*SMTP, error) {
 
 // Send delivers m; an error means it was not accepted and will be retried.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
+	msg, err := s.message(m)
+	if err != nil {
+		return err
+	}
+	select {
+	case conn := <-s.idle:
+		err := s.client.SendWithSMTPClient(conn, msg)
+		if msg.IsDelivered() { // accepted, whatever the commands after it answered
+			s.keep(conn, err == nil)
+			return nil
+		}
+		s.close(conn)
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.ErrorCode() >= 500 {
+			return fmt.Errorf("mail: send: %w", err) // refused for good: a new connection would not help
+		}
+		// The kept connection had gone, or the relay ended it (some take
+		// a few messages a connection): once more on a new one.
+		if msg, err = s.message(m); err != nil {
+			return err
+		}
+	default:
+	}
+	conn, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("mail: connect: %w", err)
+	}
+	err = s.client.SendWithSMTPClient(conn, msg)
+	if msg.IsDelivered() {
+		s.keep(conn, err == nil)
+		return nil
+	}
+	s.close(conn)
+	return fmt.Errorf("mail: send: %w", err)
+}
+
+// message is m as go-mail sends it.
+func (s *SMTP) message(m Message) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
 	if err := msg.From(s.from); err != nil {
-		return fmt.Errorf("mail: from: %w", err)
+		return nil, fmt.Errorf("mail: from: %w", err)
 	}
 	if err := msg.To(m.To); err != nil {
-		return fmt.Errorf("mail: to: %w", err)
+		return nil, fmt.Errorf("mail: to: %w", err)
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
@@ -104,49 +144,38 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
-	select {
-	case conn := <-s.idle:
-		err := s.client.SendWithSMTPClient(conn, msg)
-		if err == nil {
-			s.keep(conn)
-			return nil
-		}
-		_ = conn.Close()
-		var se *gomail.SendError
-		if !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck {
-			return fmt.Errorf("mail: send: %w", err)
-		}
-		// The connection had gone (the server closes idle ones): a new one.
-	default:
-	}
-	conn, err := s.client.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		return fmt.Errorf("mail: connect: %w", err)
-	}
-	if err := s.client.SendWithSMTPClient(conn, msg); err != nil {
-		_ = conn.Close()
-		return fmt.Errorf("mail: send: %w", err)
-	}
-	s.keep(conn)
-	return nil
+	return msg, nil
 }
 
-// keep puts a connection back for the next message, or closes it when
-// enough are kept.
-func (s *SMTP) keep(conn *smtp.Client) {
+// keep puts a healthy connection back for the next message; it closes
+// one that is not, or when enough are kept, or after Close.
+func (s *SMTP) keep(conn *smtp.Client, healthy bool) {
+	if !healthy || s.closed.Load() {
+		s.close(conn)
+		return
+	}
 	select {
 	case s.idle <- conn:
 	default:
-		_ = s.client.CloseWithSMTPClient(conn)
+		s.close(conn)
 	}
 }
 
-// Close ends the connections kept open.
+// close ends a connection: politely, or else by closing its socket.
+func (s *SMTP) close(conn *smtp.Client) {
+	if err := s.client.CloseWithSMTPClient(conn); err != nil {
+		_ = conn.Close()
+	}
+}
+
+// Close ends the connections kept open; connections of sends still under
+// way are closed when those end.
 func (s *SMTP) Close() {
+	s.closed.Store(true)
 	for {
 		select {
 		case conn := <-s.idle:
-			_ = s.client.CloseWithSMTPClient(conn)
+			s.close(conn)
 		default:
 			return
 		}

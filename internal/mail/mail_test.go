@@ -26,6 +26,7 @@ type relay struct {
 	mu       sync.Mutex
 	open     []*smtp.Conn
 	refuse   string // a recipient refused for good
+	perConn  int    // messages a connection may carry (0: any); then 421
 }
 
 func newRelay(t *testing.T) *relay {
@@ -58,11 +59,19 @@ func (r *relay) dropAll() {
 	r.open = nil
 }
 
-type relaySession struct{ r *relay }
+type relaySession struct {
+	r    *relay
+	sent int
+}
 
-func (s *relaySession) Reset()                               {}
-func (s *relaySession) Logout() error                        { return nil }
-func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *relaySession) Reset()        {}
+func (s *relaySession) Logout() error { return nil }
+func (s *relaySession) Mail(string, *smtp.MailOptions) error {
+	if s.r.perConn > 0 && s.sent >= s.r.perConn {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "too many messages, reconnect"}
+	}
+	return nil
+}
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if to == s.r.refuse {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
@@ -74,6 +83,7 @@ func (s *relaySession) Data(r io.Reader) error {
 		return err
 	}
 	s.r.messages.Add(1)
+	s.sent++
 	return nil
 }
 
@@ -116,6 +126,26 @@ func TestSMTPKeepsConnections(t *testing.T) {
 	}
 	if err := send("c@example.test"); err != nil {
 		t.Fatalf("after a refusal: %v", err)
+	}
+}
+
+// TestSMTPRelayLimit: a relay that takes a few messages a connection
+// gets each message once, on new connections as it asks.
+func TestSMTPRelayLimit(t *testing.T) {
+	r := newRelay(t)
+	r.perConn = 2
+	s, err := mail.NewSMTP("smtp://"+r.addr+"?tls=none", "portal@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 5 {
+		if err := s.Send(context.Background(), mail.Message{To: fmt.Sprintf("a%d@example.test", i), Subject: "Hello", Text: "Text"}); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if m, c := r.messages.Load(), r.conns.Load(); m != 5 || c != 3 {
+		t.Fatalf("%d messages on %d connections, want 5 on 3", m, c)
 	}
 }
 
