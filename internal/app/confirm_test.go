@@ -11,6 +11,7 @@ import (
 	"github.com/emgek/emgek/internal/account"
 	"github.com/emgek/emgek/internal/apptest"
 	"github.com/emgek/emgek/internal/casework"
+	"github.com/emgek/emgek/internal/smtptest"
 )
 
 // TestConfirmationsOnce: the "received" emails of marked applications are
@@ -83,9 +84,10 @@ func TestConfirmationsOnce(t *testing.T) {
 // relay refuses gets a job of its own and is retried, the others are sent
 // once.
 func TestConfirmationBatch(t *testing.T) {
-	relay := newRefusingRelay(t, "refused@example.test")
+	relay := smtptest.Start(t)
+	relay.Refuse("refused@example.test")
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		relay.reset()
+		relay.Reset()
 		var ids []int64
 		for _, email := range []string{"one@example.test", "refused@example.test", "two@example.test"} {
 			ids = append(ids, e.NewCabinet(account.Employer, email, account.Active))
@@ -111,16 +113,16 @@ func TestConfirmationBatch(t *testing.T) {
 				AND CAST(args AS TEXT) LIKE '%job-%-%-1@%'`).Scan(&alone); err != nil {
 				t.Fatal(err)
 			}
-			if alone > 0 && relay.delivered() == 2 {
+			if alone > 0 && len(relay.Delivered()) == 2 {
 				break
 			}
 		}
 		time.Sleep(200 * time.Millisecond) // time for a wrong second delivery to show
-		if got := relay.delivered(); got != 2 || alone != 1 {
+		if got := len(relay.Delivered()); got != 2 || alone != 1 {
 			t.Fatalf("%d delivered, %d refused emails queued alone; want 2 and 1", got, alone)
 		}
-		if got := relay.to(); !slices.Equal(got, []string{"one@example.test", "two@example.test"}) {
+		if got := slices.Sorted(slices.Values(relay.Delivered())); !slices.Equal(got, []string{"one@example.test", "two@example.test"}) {
 			t.Fatalf("delivered to %v", got)
 		}
-	}, apptest.WithSMTP(relay.url))
+	}, apptest.WithSMTP(relay.URL))
 }

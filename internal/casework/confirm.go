@@ -25,20 +25,14 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 		Scan(&waiting); err != nil || waiting == 0 {
 		return 0, err
 	}
-	type due struct {
-		id, cabinet     int64
-		number, service string
-		dueAt           *time.Time
-	}
 	// On PostgreSQL a claim skips entries another instance is claiming,
 	// rather than waiting for its commit and then finding them gone.
 	skip := ""
 	if d.Dialect == db.Postgres {
 		skip = " FOR UPDATE SKIP LOCKED"
 	}
-	var cases []due
+	var claimed int
 	err := d.Transact(ctx, func(tx *db.DB) error {
-		cases = cases[:0]
 		// Cases marked by the release before (migration 00019), still
 		// running during a rolling upgrade, join the list: clearing the
 		// mark claims the case, there as here.
@@ -48,11 +42,7 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 			return err
 		}
 		if len(marked) > 0 {
-			args := make([]any, len(marked))
-			for i, id := range marked {
-				args[i] = id
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO case_confirmations (case_id) VALUES `+db.Values(len(marked), 1), args...); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO case_confirmations (case_id) VALUES `+db.Values(len(marked), 1), anys(marked)...); err != nil {
 				return err
 			}
 		}
@@ -61,66 +51,48 @@ func SendConfirmations(ctx context.Context, d *db.DB, q *jobs.Queue, limit int) 
 		if err != nil || len(ids) == 0 {
 			return err
 		}
+		claimed = len(ids)
 		in := make([]string, len(ids))
-		idArgs := make([]any, len(ids))
-		for i, id := range ids {
-			in[i], idArgs[i] = "$"+strconv.Itoa(i+1), id
+		for i := range ids {
+			in[i] = "$" + strconv.Itoa(i+1)
 		}
-		rows, err := tx.Query(ctx, `SELECT id, cabinet_id, COALESCE(number, ''), service, due_at FROM cases
-			WHERE id IN (`+strings.Join(in, ", ")+`) ORDER BY id`, idArgs...)
+		rows, err := tx.Query(ctx, `SELECT c.id, COALESCE(c.number, ''), c.service, c.due_at, k.email, k.lang
+			FROM cases c JOIN cabinets k ON k.id = c.cabinet_id WHERE c.id IN (`+strings.Join(in, ", ")+`) ORDER BY c.id`, anys(ids)...)
 		if err != nil {
 			return err
 		}
-		var cabinets []string
-		var args []any
-		for rows.Next() {
-			var c due
-			if err := rows.Scan(&c.id, &c.cabinet, &c.number, &c.service, &c.dueAt); err != nil {
-				rows.Close()
-				return err
-			}
-			cases = append(cases, c)
-			args = append(args, c.cabinet)
-			cabinets = append(cabinets, "$"+strconv.Itoa(len(args)))
-		}
-		if err := rows.Close(); err != nil || len(cases) == 0 {
-			return err
-		}
-		type address struct{ email, lang string }
-		to := map[int64]address{}
-		rows, err = tx.Query(ctx, `SELECT id, email, lang FROM cabinets WHERE id IN (`+strings.Join(cabinets, ", ")+`)`, args...)
-		if err != nil {
-			return err
-		}
+		emails := make([]jobs.Email, 0, len(ids))
 		for rows.Next() {
 			var id int64
-			var a address
-			if err := rows.Scan(&id, &a.email, &a.lang); err != nil {
+			var number, service, email, lang string
+			var dueAt *time.Time
+			if err := rows.Scan(&id, &number, &service, &dueAt, &email, &lang); err != nil {
 				rows.Close()
 				return err
 			}
-			to[id] = a
+			dueOn := ""
+			if dueAt != nil {
+				dueOn = dueAt.Format(time.DateOnly)
+			}
+			emails = append(emails, jobs.Email{Name: "application_received", Lang: lang, To: email,
+				Data: map[string]any{"Number": number, "Service": service, "Due": dueOn, "ID": id}})
 		}
 		if err := rows.Close(); err != nil {
 			return err
-		}
-		emails := make([]jobs.Email, 0, len(cases))
-		for _, c := range cases {
-			a, ok := to[c.cabinet]
-			if !ok { // no one to tell: the mark is cleared all the same
-				continue
-			}
-			dueOn := ""
-			if c.dueAt != nil {
-				dueOn = c.dueAt.Format(time.DateOnly)
-			}
-			emails = append(emails, jobs.Email{Name: "application_received", Lang: a.lang, To: a.email,
-				Data: map[string]any{"Number": c.number, "Service": c.service, "Due": dueOn, "ID": c.id}})
 		}
 		return q.MailMany(ctx, tx, emails)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("casework.SendConfirmations: %w", err)
 	}
-	return len(cases), nil
+	return claimed, nil
+}
+
+// anys is ids as query arguments.
+func anys(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }

@@ -139,17 +139,10 @@ type sessionReader struct {
 
 var errTruncated = errors.New("truncated")
 
+// varint reads what binary.AppendVarint wrote: a zig-zag uvarint.
 func (r *sessionReader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errTruncated
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
+	u := r.uvarint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 func (r *sessionReader) byte() byte {

@@ -103,15 +103,15 @@ func (t *templates) execute(w io.Writer, name string, data Pager) error {
 	if err := pt.ExecuteTemplate(content, "content", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
-	p := data.base()
-	f, err := t.frame(p)
+	c := data.base().chrome()
+	f, err := t.frame(c, data.base().L)
 	if err != nil {
 		return err
 	}
 	if _, err := io.WriteString(w, f.top); err != nil {
 		return err
 	}
-	if p.Form != nil && len(p.Form.Errors) > 0 {
+	if c.Errors {
 		if err := pt.ExecuteTemplate(w, "errorsummary", data); err != nil {
 			return fmt.Errorf("web: render %s: %w", name, err)
 		}
@@ -164,12 +164,19 @@ const (
 	contentMark   = "<!--emgek:content-->"
 )
 
-func (t *templates) frame(p *Page) (frame, error) {
+// chrome is what the page's frame shows.
+func (p *Page) chrome() chrome {
 	c := chrome{Lang: p.Lang, TitleKey: p.TitleKey, Path: p.Path, Flash: p.Flash, Dev: p.Dev,
 		Errors: p.Form != nil && len(p.Form.Errors) > 0}
 	if u := p.User; u != nil {
 		c.LoggedIn, c.Staff, c.Role, c.Unread = true, u.IsStaff(), u.Role, u.Unread
 	}
+	return c
+}
+
+// frame is the layout rendered for c in l's language, from frames when
+// rendered before.
+func (t *templates) frame(c chrome, l *i18n.Localizer) (frame, error) {
 	t.frames.mu.RLock()
 	f, ok := t.frames.m[c]
 	t.frames.mu.RUnlock()
@@ -178,7 +185,7 @@ func (t *templates) frame(p *Page) (frame, error) {
 	}
 	b := getBuffer()
 	defer putBuffer(b)
-	if err := t.layout.ExecuteTemplate(b, "layout", chromeData{chrome: c, L: p.L, Content: contentMark}); err != nil {
+	if err := t.layout.ExecuteTemplate(b, "layout", chromeData{chrome: c, L: l, Content: contentMark}); err != nil {
 		return frame{}, fmt.Errorf("web: render layout: %w", err)
 	}
 	top, bottom, ok := strings.Cut(b.String(), contentMark)
