@@ -155,55 +155,69 @@ func (lc *Lifecycle) Create(ctx context.Context, tx *db.DB, cabinetID int64, now
 	return c, lc.record(ctx, tx, now, by, "create", c)
 }
 
-// CreateSubmitted starts a case already sent, in tx: the one-step Send of
-// a form, with its number and due date, in fewer statements than Create
-// followed by Submit. number is the one Reserve took before the
-// transaction, or "" to take it here.
-func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID int64, now time.Time, number string, by audit.Event) (*Case, error) {
-	due, err := DueDate(ctx, tx, lc.Jurisdiction, now, lc.TermDays)
-	if err != nil {
-		return nil, err
-	}
-	if number == "" {
-		if number, err = lc.nextNumber(ctx, tx, now); err != nil {
-			return nil, err
-		}
-	}
-	t := now.UTC()
-	c := &Case{Number: number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &due, Version: 1}
-	insert := `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`
-	listed := lc.Confirm && tx.Dialect == db.Postgres
-	if listed { // one round trip for the case and its place on the confirmation list
-		insert = `WITH c AS (` + insert + `), w AS (INSERT INTO case_confirmations (case_id) SELECT id FROM c) SELECT id FROM c`
-	}
-	if err = tx.WriteRow(ctx, insert, number, lc.Service, cabinetID, Submitted, t, due).Scan(&c.ID); err != nil {
-		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
-	}
-	if !listed {
-		if err := lc.awaitConfirmation(ctx, tx, c.ID); err != nil {
-			return nil, err
-		}
-	}
-	return c, lc.record(ctx, tx, now, by, "submit", c)
+// Reservation is what a case sent in one step (CreateSubmitted) takes
+// before its transaction: its due date, and on PostgreSQL its id and
+// number, so that its statements need nothing back from each other and can
+// go in one db.Pipeline.
+type Reservation struct {
+	ID     int64  // 0 on SQLite: the insert returns it
+	Number string // "" on SQLite: taken in the transaction
+	Due    time.Time
 }
 
-// Reserve takes the number of a case CreateSubmitted is about to make,
-// before its transaction, on PostgreSQL. The numbers come from one counter
-// row per service and year: taken inside the transaction, the row is held
-// to its commit and every submission of the service waits for the one
-// before it (with the number then written by an update of the new case,
-// half of a submission's time went there). Taken in a statement of its
-// own, it is held for that statement alone — and a number whose
-// submission then fails, or turns out to be a double click, is skipped.
-// On SQLite, whose one writer takes submissions one at a time anyway, it
-// returns "": CreateSubmitted takes the number in its transaction, and
-// numbers have no gaps.
-func (lc *Lifecycle) Reserve(ctx context.Context, d *db.DB, now time.Time) (string, error) {
-	if d.Dialect != db.Postgres {
-		return "", nil
+// Reserve takes what CreateSubmitted needs before the transaction. On
+// PostgreSQL the id and the number come in one statement of their own: the
+// number's counter row (one per service and year) is then held for that
+// statement alone — taken inside the transaction, it was held to the commit
+// and every submission of the service waited for the one before it. A
+// number whose submission then fails, or turns out to be a double click,
+// is skipped. On SQLite, whose one writer takes submissions one at a time
+// anyway, CreateSubmitted takes the number in its transaction, and numbers
+// have no gaps.
+func (lc *Lifecycle) Reserve(ctx context.Context, d *db.DB, now time.Time) (Reservation, error) {
+	due, err := DueDate(ctx, d, lc.Jurisdiction, now, lc.TermDays)
+	if err != nil || d.Dialect != db.Postgres {
+		return Reservation{Due: due}, err
 	}
-	return lc.nextNumber(ctx, d, now)
+	year := now.In(Zone(lc.Jurisdiction)).Year()
+	var n int64
+	r := Reservation{Due: due}
+	err = d.WriteRow(ctx, `WITH n AS (`+counterUpsert+` RETURNING last)
+		SELECT nextval(pg_get_serial_sequence('cases', 'id')), last FROM n`, lc.Service, year).Scan(&r.ID, &n)
+	if err != nil {
+		return Reservation{}, fmt.Errorf("casework.Reserve: %w", err)
+	}
+	r.Number = formatNumber(lc.Prefix, year, n)
+	return r, nil
+}
+
+// CreateSubmitted starts a case already sent, in tx: the one-step Send of
+// a form, with its number and due date, in fewer statements than Create
+// followed by Submit. r is what Reserve took; with its id (PostgreSQL)
+// the case is only written, so tx may be a db.Pipeline.
+func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID int64, now time.Time, r Reservation, by audit.Event) (*Case, error) {
+	t := now.UTC()
+	c := &Case{ID: r.ID, Number: r.Number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &r.Due, Version: 1}
+	var err error
+	if c.Number == "" {
+		if c.Number, err = lc.nextNumber(ctx, tx, now); err != nil {
+			return nil, err
+		}
+	}
+	if c.ID != 0 {
+		_, err = tx.Exec(ctx, `INSERT INTO cases (id, number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $6)`, c.ID, c.Number, lc.Service, cabinetID, Submitted, t, r.Due)
+	} else {
+		err = tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $5, $6, $5) RETURNING id`, c.Number, lc.Service, cabinetID, Submitted, t, r.Due).Scan(&c.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("casework.CreateSubmitted: %w", err)
+	}
+	if err := lc.awaitConfirmation(ctx, tx, c.ID); err != nil {
+		return nil, err
+	}
+	return c, lc.record(ctx, tx, now, by, "submit", c)
 }
 
 // Submit sends a draft, or resubmits after documents were requested. The
@@ -328,10 +342,16 @@ func (lc *Lifecycle) nextNumber(ctx context.Context, tx *db.DB, now time.Time) (
 func NextNumber(ctx context.Context, tx *db.DB, series, prefix, jurisdiction string, now time.Time) (string, error) {
 	year := now.In(Zone(jurisdiction)).Year() // the year where the ministry is
 	var n int64
-	err := tx.WriteRow(ctx, `INSERT INTO case_counters (service, year, last) VALUES ($1, $2, 1)
-		ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, series, year).Scan(&n)
-	if err != nil {
+	if err := tx.WriteRow(ctx, counterUpsert+` RETURNING last`, series, year).Scan(&n); err != nil {
 		return "", fmt.Errorf("casework.NextNumber: %w", err)
 	}
-	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil
+	return formatNumber(prefix, year, n), nil
+}
+
+// counterUpsert takes a series' next number for a year ($1, $2).
+const counterUpsert = `INSERT INTO case_counters (service, year, last) VALUES ($1, $2, 1)
+	ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1`
+
+func formatNumber(prefix string, year int, n int64) string {
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, n)
 }

@@ -151,25 +151,27 @@ func TestNumbersUnderLoad(t *testing.T) {
 }
 
 // TestReservedNumbers: sends made at once get different numbers, on
-// PostgreSQL taken before their transactions (Reserve) and on SQLite in
-// them; a send that fails after taking its number leaves a gap on
-// PostgreSQL and none on SQLite, and the next send is numbered after it.
+// PostgreSQL taken with their ids before their transactions (Reserve),
+// which then go whole in one pipeline, and on SQLite in them; a send that
+// fails after taking its number leaves a gap on PostgreSQL and none on
+// SQLite, and the next send is numbered after it.
 func TestReservedNumbers(t *testing.T) {
+	lc := &casework.Lifecycle{Service: "quota", Prefix: "Q", Jurisdiction: "KG", TermDays: 3, Confirm: true}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		cab := cabinet(t, d)
 		send := func(fail bool) (string, error) {
 			now := time.Now()
-			number, err := lc.Reserve(ctx, d, now)
+			r, err := lc.Reserve(ctx, d, now)
 			if err != nil {
 				return "", err
 			}
-			if (number != "") != (d.Dialect == db.Postgres) {
-				t.Fatalf("%s: Reserve gave %q", d.Dialect, number)
+			if pg := d.Dialect == db.Postgres; (r.Number != "") != pg || (r.ID != 0) != pg || r.Due.IsZero() {
+				t.Fatalf("%s: Reserve gave %+v", d.Dialect, r)
 			}
 			var c *casework.Case
-			err = d.Transact(ctx, func(tx *db.DB) error {
-				if c, err = lc.CreateSubmitted(ctx, tx, cab, now, number, audit.Event{Actor: "test"}); err != nil {
+			err = d.Pipeline(ctx, func(tx *db.DB) error {
+				if c, err = lc.CreateSubmitted(ctx, tx, cab, now, r, audit.Event{Actor: "test"}); err != nil {
 					return err
 				}
 				if fail {
@@ -183,6 +185,10 @@ func TestReservedNumbers(t *testing.T) {
 			var stored string
 			if err := d.QueryRow(ctx, `SELECT number FROM cases WHERE id = $1`, c.ID).Scan(&stored); err != nil || stored != c.Number {
 				t.Fatalf("stored number %q (%v), case says %q", stored, err, c.Number)
+			}
+			var waiting bool
+			if err := d.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM case_confirmations WHERE case_id = $1)`, c.ID).Scan(&waiting); err != nil || waiting != lc.Confirm {
+				t.Fatalf("case %d waits for its confirmation: %v (%v), want %v", c.ID, waiting, err, lc.Confirm)
 			}
 			return c.Number, nil
 		}

@@ -40,6 +40,7 @@ type DB struct {
 	w       *sql.DB // writes (SQLite: one connection)
 	r       *sql.DB // reads outside transactions
 	tx      *sql.Tx // non-nil inside Transact
+	pipe    *pipe   // non-nil inside Pipeline on PostgreSQL (pipeline.go)
 	// turn queues writers for SQLite's one writer connection in the order
 	// they came: database/sql hands a free connection to a random waiter,
 	// which under load leaves some requests waiting far longer than the
@@ -134,10 +135,17 @@ func (d *DB) Reader() *sql.DB { return d.r }
 
 // Tx is the transaction the DB is bound to, or nil outside Transact; the
 // job queue inserts its jobs with it.
-func (d *DB) Tx() *sql.Tx { return d.tx }
+func (d *DB) Tx() *sql.Tx {
+	d.refuse("Tx")
+	return d.tx
+}
 
 // Exec runs a statement on the transaction or the writer.
 func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if d.pipe != nil {
+		d.pipe.stmts = append(d.pipe.stmts, pipedStmt{query, args})
+		return queued{}, nil
+	}
 	if d.tx != nil {
 		return d.tx.ExecContext(ctx, query, args...)
 	}
@@ -169,6 +177,7 @@ func (d *DB) done() {
 
 // Query runs a read on the transaction or the reader pool.
 func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	d.refuse("Query")
 	if d.tx != nil {
 		return d.tx.QueryContext(ctx, query, args...)
 	}
@@ -177,6 +186,7 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // QueryRow runs a one-row read on the transaction or the reader pool.
 func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	d.refuse("QueryRow")
 	if d.tx != nil {
 		return d.tx.QueryRowContext(ctx, query, args...)
 	}
@@ -186,6 +196,7 @@ func (d *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 // WriteRow runs a statement that returns one row (INSERT … RETURNING,
 // UPDATE … RETURNING) on the transaction or the writer.
 func (d *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
+	d.refuse("WriteRow")
 	if d.tx != nil {
 		return d.tx.QueryRowContext(ctx, query, args...)
 	}
@@ -199,7 +210,7 @@ func (d *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
 // On SQLite the transaction holds the only writer connection: fn must use
 // the tx it is given, never the outer DB, or it would wait for itself.
 func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
-	if d.tx != nil {
+	if d.tx != nil || d.pipe != nil {
 		return fn(d)
 	}
 	if err := d.wait(ctx); err != nil {

@@ -194,19 +194,25 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		return 0, err
 	}
 	now := s.Now()
-	var number string
+	var reserved casework.Reservation
 	if send {
 		var err error
-		if number, err = Lifecycle.Reserve(ctx, s.DB, now); err != nil {
+		if reserved, err = Lifecycle.Reserve(ctx, s.DB, now); err != nil {
 			return 0, err
 		}
 	}
+	// A Send is only writes once reserved: on PostgreSQL one round trip.
+	// A draft's case returns its id, so it goes in a plain transaction.
+	run := s.DB.Transact
+	if send {
+		run = s.DB.Pipeline
+	}
 	var id int64
-	err := s.DB.Transact(ctx, func(tx *db.DB) error {
+	err := run(ctx, func(tx *db.DB) error {
 		var c *casework.Case
 		var err error
 		if send {
-			c, err = Lifecycle.CreateSubmitted(ctx, tx, cabinetID, now, number, by)
+			c, err = Lifecycle.CreateSubmitted(ctx, tx, cabinetID, now, reserved, by)
 		} else {
 			c, err = Lifecycle.Create(ctx, tx, cabinetID, now, by)
 		}
@@ -216,9 +222,6 @@ func (s *Service) apply(ctx context.Context, cabinetID int64, year int, region s
 		id = c.ID
 		if _, err := tx.Exec(ctx, `INSERT INTO quota_applications (case_id, year, region, request_id) VALUES ($1, $2, $3, $4)`,
 			c.ID, year, region, requestID); err != nil {
-			if db.IsUniqueViolation(err) {
-				return err // the same form sent again: Send finds the first one
-			}
 			return fmt.Errorf("quota.Apply: %w", err)
 		}
 		args := make([]any, 0, 8*len(rows))
