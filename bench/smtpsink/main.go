@@ -7,7 +7,9 @@
 //
 //	go run ./bench/smtpsink -addr 127.0.0.1:2525
 //
-// It prints how many messages it took when stopped.
+// Every 5 seconds it prints how many messages it took in them, so a run's
+// log shows whether the portal's emails kept up with its submissions; it
+// prints the total when stopped.
 package main
 
 import (
@@ -39,6 +41,15 @@ func main() {
 		log.Printf("smtpsink: %d messages taken", taken.Load())
 		s.Close()
 		os.Exit(0)
+	}()
+	go func() {
+		var before int64
+		for range time.Tick(5 * time.Second) {
+			if n := taken.Load(); n != before {
+				log.Printf("smtpsink: %d messages in 5 s (%d in all)", n-before, n)
+				before = n
+			}
+		}
 	}()
 	log.Printf("smtpsink on %s", *addr)
 	log.Fatal(s.ListenAndServe())

@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: d, Log: opt.Log, confirmEvery: time.Second}
+	a := &App{Config: cfg, DB: d, Log: opt.Log, confirmEvery: 250 * time.Millisecond}
 	if opt.PollInterval > 0 {
 		a.confirmEvery = opt.PollInterval
 	}

@@ -183,7 +183,7 @@ func (lc *Lifecycle) Reserve(ctx context.Context, d *db.DB, now time.Time) (Rese
 	var n int64
 	r := Reservation{Due: due}
 	err = d.WriteRow(ctx, `WITH n AS (`+counterUpsert+` RETURNING last)
-		SELECT nextval(pg_get_serial_sequence('cases', 'id')), last FROM n`, lc.Service, year).Scan(&r.ID, &n)
+		SELECT nextval('cases_id_seq'), last FROM n`, lc.Service, year).Scan(&r.ID, &n)
 	if err != nil {
 		return Reservation{}, fmt.Errorf("casework.Reserve: %w", err)
 	}

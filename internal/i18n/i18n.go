@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -29,13 +30,17 @@ type Catalog struct {
 	bundle  *goi18n.Bundle
 	matcher language.Matcher
 	ids     map[string][]string // language → message ids
+	// fixed holds, for each language, the messages that read the same
+	// whatever the data: one form and no placeholder. Most are, and T
+	// returns them without running go-i18n's lookup and template.
+	fixed map[string]map[string]string
 }
 
 // Load parses the embedded catalogs.
 func Load() (*Catalog, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	c := &Catalog{bundle: b, ids: map[string][]string{}}
+	c := &Catalog{bundle: b, ids: map[string][]string{}, fixed: map[string]map[string]string{}}
 	var tags []language.Tag
 	for _, lang := range Langs {
 		name := "translations/" + lang + ".json"
@@ -47,8 +52,12 @@ func Load() (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n.Load %s: %w", name, err)
 		}
+		c.fixed[lang] = map[string]string{}
 		for _, m := range mf.Messages {
 			c.ids[lang] = append(c.ids[lang], m.ID)
+			if m.Zero+m.One+m.Two+m.Few+m.Many == "" && m.Other != "" && !strings.Contains(m.Other, "{{") {
+				c.fixed[lang][m.ID] = m.Other
+			}
 		}
 		tags = append(tags, language.MustParse(lang))
 	}
@@ -91,13 +100,21 @@ func Valid(lang string) bool { return slices.Contains(Langs, lang) }
 
 // Localizer translates messages into one language.
 type Localizer struct {
-	Lang string
-	l    *goi18n.Localizer
+	Lang  string
+	l     *goi18n.Localizer
+	fixed map[string]string
 }
 
 // Localizer returns the translator for lang (which must be supported).
 func (c *Catalog) Localizer(lang string) *Localizer {
-	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang)}
+	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang), fixed: c.fixed[lang]}
+}
+
+// Fixed returns the message id when it reads the same whatever the data,
+// so that a caller can skip building the data.
+func (l *Localizer) Fixed(id string) (string, bool) {
+	s, ok := l.fixed[id]
+	return s, ok
 }
 
 // Missing is the prefix of a message whose id has no translation: pages
@@ -107,6 +124,9 @@ const Missing = "MISSING:"
 // T translates id; data (a map) fills {{.Name}} placeholders, and its
 // "Count", when present, chooses the plural form.
 func (l *Localizer) T(id string, data ...any) string {
+	if s, ok := l.fixed[id]; ok {
+		return s
+	}
 	var d any
 	var count any
 	if len(data) > 0 {

@@ -55,6 +55,9 @@ type mailBatchArgs struct {
 
 func (mailBatchArgs) Kind() string { return "send_mail_batch" }
 
+// InsertOpts puts batches on the mail queue.
+func (mailBatchArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueMail} }
+
 // mailBatchWorker sends a batch's emails one after the other. An email
 // that does not go (the relay refuses it or is away, or the queue is
 // stopping) gets a job of its own, retried as any email is, in the

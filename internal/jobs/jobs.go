@@ -93,11 +93,12 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	// A fetch takes at most as many jobs as there are free workers, and
 	// fetches are FetchCooldown apart: 4 workers and 100 ms sent at most 40
 	// emails a second, far behind a campaign's submissions (each sends one).
-	// Emails wait on the relay, not on the CPU: 16 workers fetched every
-	// 25 ms keep up with several hundred a second.
+	// Single emails wait on the relay, not on the CPU: 16 workers fetched
+	// every 25 ms keep up with several hundred a second; batches have a
+	// queue of their own (QueueMail).
 	rc := &river.Config{
 		Logger:               cfg.Log,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}},
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}, QueueMail: {MaxWorkers: mailWorkers}},
 		Workers:              workers,
 		RetryPolicy:          cfg.Backoff,
 		MaxAttempts:          100,
@@ -172,6 +173,20 @@ type mailArgs struct {
 }
 
 func (mailArgs) Kind() string { return "send_mail" }
+
+// QueueMail is the queue of the batches of emails (MailMany): the
+// "received" emails of a burst of submissions. mailWorkers work it, fewer
+// than the default queue's: each batch is fifty emails rendered, written
+// and sent back to back, and sixteen at once took a third of the portal's
+// CPU from the requests that made them — the slowest submissions waited
+// for the emails of the ones before. Four send a few thousand a second
+// when the portal is idle (over a relay on loopback); under a burst that
+// fills both cores they fall behind and catch up when it ends
+// (docs/decisions.md).
+const (
+	QueueMail   = "mail"
+	mailWorkers = 4
+)
 
 type mailWorker struct {
 	river.WorkerDefaults[mailArgs]

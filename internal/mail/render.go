@@ -70,6 +70,9 @@ func (r *Renderer) Has(name string) bool { return r.text.Lookup(name+".txt") != 
 func (r *Renderer) Render(name, lang, to string, data map[string]any) (Message, error) {
 	l := r.Catalog.Localizer(lang)
 	t := func(id string, kv ...any) string {
+		if s, ok := l.Fixed(id); ok {
+			return s
+		}
 		args := map[string]any{}
 		for k, v := range data {
 			args[k] = v
