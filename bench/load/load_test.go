@@ -1,6 +1,11 @@
 package main
 
 import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +92,29 @@ func TestEmployerList(t *testing.T) {
 	}
 	if _, err := employerList("seed-%d@x", "9-1"); err == nil {
 		t.Error("employerList accepted the range 9-1")
+	}
+}
+
+// TestBodies: the tool asks for gzip as a browser does, unpacks the bodies
+// it reads (twice on one user, its reader reused) and reads plain ones as
+// they come.
+func TestBodies(t *testing.T) {
+	page := strings.Repeat(`<tr id="count">`, 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip" || r.URL.Path == "/plain" {
+			_, _ = io.WriteString(w, page)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		z := gzip.NewWriter(w)
+		_, _ = io.WriteString(z, page)
+		_ = z.Close()
+	}))
+	defer srv.Close()
+	u := newUser(newTransport(1), srv.URL)
+	for _, path := range []string{"/gz", "/gz", "/plain"} {
+		if r := u.send(http.MethodGet, srv.URL+path, "", true); r.err != nil || u.buf.String() != page {
+			t.Fatalf("%s: %v, body %.40q…", path, r.err, u.buf.String())
+		}
 	}
 }
