@@ -41,11 +41,11 @@ type DB struct {
 	r       *sql.DB // reads outside transactions
 	tx      *sql.Tx // non-nil inside Transact
 	pipe    *pipe   // non-nil inside Pipeline on PostgreSQL (pipeline.go)
-	// turn queues writers for SQLite's one writer connection in the order
-	// they came: database/sql hands a free connection to a random waiter,
-	// which under load leaves some requests waiting far longer than the
-	// rest. A channel's waiting senders are served first come, first served.
-	turn chan struct{}
+	// writer runs SQLite's write transactions, in the order they came
+	// (database/sql hands a free connection to a random waiter, which
+	// under load left some requests waiting far longer than the rest) and
+	// several to a commit when they queue (writer.go). nil on PostgreSQL.
+	writer *writer
 }
 
 // Open connects to url: "postgres://…" selects PostgreSQL; "sqlite:PATH" or
@@ -82,7 +82,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// _time_format=sqlite stores UTC times as sortable text.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	w, err := openCached(dsn + "&_txlock=immediate")
+	w, err := openCached(dsn+"&_txlock=immediate", true)
 	if err != nil {
 		return nil, fmt.Errorf("db.Open sqlite: %w", err)
 	}
@@ -94,30 +94,38 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db.Open sqlite: %w", err)
 	}
-	r, err := openCached(dsn + "&_pragma=query_only(1)")
+	r, err := openCached(dsn+"&_pragma=query_only(1)", false)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("db.Open sqlite: %w", err)
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	r.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	return &DB{Dialect: SQLite, w: w, r: r, turn: make(chan struct{}, 1)}, nil
+	d := &DB{Dialect: SQLite, w: w, r: r}
+	d.writer = newWriter(d)
+	return d, nil
 }
 
 // openCached is a SQLite pool whose connections keep their statements
-// prepared (stmtcache.go).
-func openCached(dsn string) (*sql.DB, error) {
+// prepared (stmtcache.go). A steady pool's statements run to their end
+// even when their context is cancelled: the writer's, because SQLite
+// answers an interrupted write by rolling back the whole transaction —
+// with a group of them (writer.go), the others' too.
+func openCached(dsn string, steady bool) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(stmtConnector{c}), nil
+	return sql.OpenDB(stmtConnector{Connector: c, steady: steady}), nil
 }
 
 // Close closes the pools.
 func (d *DB) Close() error {
 	if d.tx != nil {
 		return errors.New("db: Close called on a transaction")
+	}
+	if d.writer != nil {
+		d.writer.close()
 	}
 	err := d.w.Close()
 	if d.r != d.w {
@@ -149,30 +157,15 @@ func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if d.tx != nil {
 		return d.tx.ExecContext(ctx, query, args...)
 	}
-	if err := d.wait(ctx); err != nil {
-		return nil, err
+	if d.writer != nil { // in its turn, and perhaps with others
+		var res sql.Result
+		err := d.writer.transact(ctx, func(tx *DB) (err error) {
+			res, err = tx.Exec(ctx, query, args...)
+			return err
+		})
+		return res, err
 	}
-	defer d.done()
 	return d.w.ExecContext(ctx, query, args...)
-}
-
-// wait takes the writer's turn (SQLite), in the order writers came.
-func (d *DB) wait(ctx context.Context) error {
-	if d.turn == nil {
-		return nil
-	}
-	select {
-	case d.turn <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (d *DB) done() {
-	if d.turn != nil {
-		<-d.turn
-	}
 }
 
 // Query runs a read on the transaction or the reader pool.
@@ -208,15 +201,17 @@ func (d *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
 // functions that need atomicity can be composed.
 //
 // On SQLite the transaction holds the only writer connection: fn must use
-// the tx it is given, never the outer DB, or it would wait for itself.
+// the tx it is given, never the outer DB, or it would wait for itself. It
+// runs on the writer's goroutine, perhaps in one commit with others
+// (writer.go); a panic in it is raised again in the caller, without the
+// stack it had.
 func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 	if d.tx != nil || d.pipe != nil {
 		return fn(d)
 	}
-	if err := d.wait(ctx); err != nil {
-		return fmt.Errorf("db.Transact: %w", err)
+	if d.writer != nil {
+		return d.writer.transact(ctx, fn)
 	}
-	defer d.done()
 	sqlTx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db.Transact begin: %w", err)
@@ -234,7 +229,7 @@ func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 			err = fmt.Errorf("db.Transact commit: %w", cerr)
 		}
 	}()
-	return fn(&DB{Dialect: d.Dialect, w: d.w, r: d.r, tx: sqlTx, turn: d.turn})
+	return fn(&DB{Dialect: d.Dialect, w: d.w, r: d.r, tx: sqlTx})
 }
 
 // Ping checks that the database answers a query.

@@ -17,15 +17,19 @@ import (
 // (one-off statements built for a single use) run prepared once.
 const maxCached = 256
 
-// stmtConnector opens connections that keep their prepared statements.
-type stmtConnector struct{ driver.Connector }
+// stmtConnector opens connections that keep their prepared statements;
+// steady ones finish their statements whatever becomes of the context.
+type stmtConnector struct {
+	driver.Connector
+	steady bool
+}
 
 func (c stmtConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &stmtConn{Conn: conn, cache: map[string]*cachedStmt{}}, nil
+	return &stmtConn{Conn: conn, cache: map[string]*cachedStmt{}, steady: c.steady}, nil
 }
 
 func (c stmtConnector) Driver() driver.Driver { return c.Connector.Driver() }
@@ -34,7 +38,18 @@ func (c stmtConnector) Driver() driver.Driver { return c.Connector.Driver() }
 // connection from one goroutine at a time, so the cache needs no lock.
 type stmtConn struct {
 	driver.Conn
-	cache map[string]*cachedStmt
+	cache  map[string]*cachedStmt
+	steady bool
+}
+
+// statementContext is ctx, or for a steady connection ctx without its
+// cancellation: the SQLite driver interrupts a statement whose context
+// ends.
+func (c *stmtConn) statementContext(ctx context.Context) context.Context {
+	if c.steady {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 type cachedStmt struct {
@@ -47,7 +62,7 @@ func (c *stmtConn) Unwrap() driver.Conn { return c.Conn }
 
 // The optional interfaces of the driver's connections, forwarded.
 func (c *stmtConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	return c.Conn.(driver.ConnBeginTx).BeginTx(c.statementContext(ctx), opts)
 }
 
 func (c *stmtConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
@@ -110,6 +125,7 @@ func isDDL(query string) bool {
 }
 
 func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = c.statementContext(ctx)
 	cs, own, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -122,6 +138,7 @@ func (c *stmtConn) ExecContext(ctx context.Context, query string, args []driver.
 }
 
 func (c *stmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = c.statementContext(ctx)
 	cs, own, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
