@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,6 +183,28 @@ func TestQuotaSendTwice(t *testing.T) {
 		var n int
 		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE service = 'quota' AND cabinet_id = $1`, e.CabinetID(email)).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("%d applications, want 1 (%v)", n, err)
+		}
+		// Clicks at once: on SQLite they may share one commit, the later
+		// ones failing on the first's request id before it is committed;
+		// each still leads to the one application.
+		form.Set("request", apptest.HiddenValue(c.Get("/cabinet/quota/new").Body, "request"))
+		at := make([]string, 4)
+		var wg sync.WaitGroup
+		for i := range at {
+			wg.Go(func() {
+				if r := c.Post("/cabinet/quota/new", form); r.Status == http.StatusSeeOther {
+					at[i] = r.Location
+				} else {
+					t.Logf("status %d %.300s", r.Status, r.Body)
+				}
+			})
+		}
+		wg.Wait()
+		if at[0] == "" || at[0] == first.Location || slices.ContainsFunc(at, func(l string) bool { return l != at[0] }) {
+			t.Fatalf("four sends at once led to %q", at)
+		}
+		if err := e.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE service = 'quota' AND cabinet_id = $1`, e.CabinetID(email)).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("%d applications, want 2 (%v)", n, err)
 		}
 	})
 }

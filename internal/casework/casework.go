@@ -196,6 +196,9 @@ func (lc *Lifecycle) Reserve(ctx context.Context, d *db.DB, now time.Time) (Rese
 // followed by Submit. r is what Reserve took; with its id (PostgreSQL)
 // the case is only written, so tx may be a db.Pipeline.
 func (lc *Lifecycle) CreateSubmitted(ctx context.Context, tx *db.DB, cabinetID int64, now time.Time, r Reservation, by audit.Event) (*Case, error) {
+	if r.Due.IsZero() {
+		return nil, errors.New("casework.CreateSubmitted: no reservation (Reserve first)")
+	}
 	t := now.UTC()
 	c := &Case{ID: r.ID, Number: r.Number, Service: lc.Service, CabinetID: cabinetID, Status: Submitted, CreatedAt: t, SubmittedAt: &t, DueAt: &r.Due, Version: 1}
 	var err error

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -151,7 +152,8 @@ func (d *DB) Tx() *sql.Tx {
 // Exec runs a statement on the transaction or the writer.
 func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if d.pipe != nil {
-		d.pipe.stmts = append(d.pipe.stmts, pipedStmt{query, args})
+		// Sent later: a copy, in case the caller reuses its slice.
+		d.pipe.stmts = append(d.pipe.stmts, pipedStmt{query, slices.Clone(args)})
 		return queued{}, nil
 	}
 	if d.tx != nil {

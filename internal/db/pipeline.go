@@ -2,10 +2,12 @@ package db
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -51,15 +53,27 @@ func (d *DB) Pipeline(ctx context.Context, fn func(tx *DB) error) error {
 	if len(p.stmts) == 0 {
 		return nil
 	}
-	conn, err := d.w.Conn(ctx)
+	err := d.sendBatch(ctx, p)
+	if errors.Is(err, driver.ErrBadConn) { // a dead pooled connection, nothing sent: once more
+		err = d.sendBatch(ctx, p)
+	}
 	if err != nil {
 		return fmt.Errorf("db.Pipeline: %w", err)
+	}
+	return nil
+}
+
+// sendBatch sends p's statements on a connection of the pool.
+func (d *DB) sendBatch(ctx context.Context, p *pipe) error {
+	conn, err := d.w.Conn(ctx)
+	if err != nil {
+		return err
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("db.Pipeline: a %T is not a pgx connection", dc)
+			return fmt.Errorf("a %T is not a pgx connection", dc)
 		}
 		var b pgx.Batch
 		for _, s := range p.stmts {
@@ -67,10 +81,11 @@ func (d *DB) Pipeline(ctx context.Context, fn func(tx *DB) error) error {
 		}
 		// One Sync ends the batch: its statements are one implicit
 		// transaction, and the first error rolls all of them back.
-		if err := c.Conn().SendBatch(ctx, &b).Close(); err != nil {
-			return fmt.Errorf("db.Pipeline: %w", err)
+		err := c.Conn().SendBatch(ctx, &b).Close()
+		if err != nil && pgconn.SafeToRetry(err) {
+			return driver.ErrBadConn // the pool drops the connection
 		}
-		return nil
+		return err
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // SQLite's commit writes every page the transaction changed to the WAL, a
@@ -17,11 +18,12 @@ import (
 // together. Consecutive applications change the same last pages of each
 // table and index, so a group writes few more pages than one of them.
 //
-// Every transaction still returns only once it is committed (or has
-// failed), in the order they came. Its function sees the changes of the
+// Every transaction still returns only once its group has ended, committed
+// or rolled back — a failed one too — in the order they came. Its function sees the changes of the
 // transactions grouped before it, as it would have had they committed
 // first; if the group's commit fails, all of them fail. A function may not
-// wait for another transaction to commit — no function does.
+// wait for another transaction to commit — no function does — nor end its
+// goroutine (t.Fatal in a test): it runs on the writer's.
 
 // maxGroup bounds the transactions one commit serves, so the first of
 // them does not wait for many more.
@@ -53,6 +55,10 @@ func (r *writeReq) finish(err error) {
 	r.err = err
 	close(r.finished)
 }
+
+// groupTime bounds how long a group takes in more members: the first
+// waits for all of them.
+const groupTime = 5 * time.Millisecond
 
 var errClosed = errors.New("db: closed")
 
@@ -99,6 +105,9 @@ func (g *writer) run() {
 }
 
 // group runs first, and those that queue meanwhile, in one transaction.
+// Every member learns its outcome once the transaction has ended — a
+// failed one too: its caller may look, outside the transaction, for what
+// a member before it wrote (a double click's first application).
 func (g *writer) group(first *writeReq) {
 	bg := context.Background()
 	tx, err := g.w.BeginTx(bg, nil)
@@ -106,73 +115,68 @@ func (g *writer) group(first *writeReq) {
 		first.finish(fmt.Errorf("db.Transact begin: %w", err))
 		return
 	}
-	txDB := &DB{Dialect: g.d.Dialect, w: g.d.w, r: g.d.r, tx: tx}
-	var members []*writeReq // done, waiting for the commit
+	var members []*writeReq // each with its outcome but for the commit's
+	start := time.Now()
 	for r, n := first, 1; r != nil; n++ {
-		ok, err := g.member(bg, tx, txDB, r)
-		if err != nil { // the transaction itself is gone: nothing in it stays
+		members = append(members, r)
+		if err := g.member(bg, tx, r); err != nil { // the transaction is gone: nothing in it stays
 			_ = tx.Rollback()
 			for _, m := range members {
-				m.finish(fmt.Errorf("db.Transact: the transaction it shared failed: %w", err))
+				if m.err == nil && m.panicked == nil {
+					m.err = fmt.Errorf("db.Transact: the transaction it shared failed: %w", err)
+				}
+				close(m.finished)
 			}
 			return
 		}
-		if ok {
-			members = append(members, r)
-		}
 		r = nil
-		if n < maxGroup {
+		if n < maxGroup && time.Since(start) < groupTime {
 			select {
 			case r = <-g.reqs:
 			default:
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		err = fmt.Errorf("db.Transact commit: %w", err)
-		for _, m := range members {
-			m.finish(err)
-		}
-		return
+	err = tx.Commit()
+	if err == nil {
+		g.commits++
 	}
-	g.commits++
 	for _, m := range members {
-		m.finish(nil)
+		if err != nil && m.err == nil && m.panicked == nil {
+			m.err = fmt.Errorf("db.Transact commit: %w", err)
+		}
+		close(m.finished)
 	}
 }
 
-// member runs r's function in a savepoint of tx. ok: it succeeded and
-// waits for the commit (otherwise r is finished with its error or panic).
-// err: tx can no longer be used — r is finished with it too.
-func (g *writer) member(bg context.Context, tx *sql.Tx, txDB *DB, r *writeReq) (ok bool, err error) {
+// member runs r's function in a savepoint of tx, leaving in r its error or
+// panic. err: tx can no longer be used.
+func (g *writer) member(bg context.Context, tx *sql.Tx, r *writeReq) error {
 	if err := r.ctx.Err(); err != nil {
-		r.finish(fmt.Errorf("db.Transact: %w", err))
-		return false, nil
+		r.err = fmt.Errorf("db.Transact: %w", err)
+		return nil
 	}
 	if _, err := tx.ExecContext(bg, "SAVEPOINT member"); err != nil {
-		r.finish(fmt.Errorf("db.Transact: %w", err))
-		return false, err
+		r.err = fmt.Errorf("db.Transact: %w", err)
+		return err
 	}
-	fnErr := run(r, txDB)
-	if fnErr == nil && r.panicked == nil {
+	r.err = run(r, &DB{Dialect: g.d.Dialect, w: g.d.w, r: g.d.r, tx: tx})
+	if r.err == nil && r.panicked == nil {
 		if _, err := tx.ExecContext(bg, "RELEASE member"); err != nil {
-			r.finish(fmt.Errorf("db.Transact: %w", err))
-			return false, err
+			r.err = fmt.Errorf("db.Transact: %w", err)
+			return err
 		}
-		return true, nil
+		return nil
 	}
 	// Some errors (a full disk, say) end the whole transaction: then the
 	// savepoint is gone too, and so is everything grouped before r.
-	if _, err := tx.ExecContext(bg, "ROLLBACK TO member"); err != nil {
-		r.finish(errors.Join(fnErr, err))
-		return false, err
+	for _, undo := range []string{"ROLLBACK TO member", "RELEASE member"} {
+		if _, err := tx.ExecContext(bg, undo); err != nil {
+			r.err = errors.Join(r.err, err)
+			return err
+		}
 	}
-	if _, err := tx.ExecContext(bg, "RELEASE member"); err != nil {
-		r.finish(errors.Join(fnErr, err))
-		return false, err
-	}
-	r.finish(fnErr)
-	return false, nil
+	return nil
 }
 
 // run calls r's function, keeping a panic for its caller to raise again.

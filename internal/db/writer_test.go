@@ -126,3 +126,76 @@ func TestGroupedCommits(t *testing.T) {
 	}
 	t.Logf("%d commits", d.writer.commits)
 }
+
+// TestGroupOutcomes: a transaction that fails on what one grouped before
+// it wrote learns so only once that one is committed (a double click's
+// second Send then finds the first); a function that ends the shared
+// transaction itself fails every member of its group, leaving nothing.
+func TestGroupOutcomes(t *testing.T) {
+	ctx := t.Context()
+	d, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(ctx, `CREATE TABLE t (n INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(n int) func(tx *DB) error {
+		return func(tx *DB) error {
+			_, err := tx.Exec(ctx, `INSERT INTO t (n) VALUES ($1)`, n)
+			return err
+		}
+	}
+	count := func(n int) (c int) {
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM t WHERE n = $1`, n).Scan(&c); err != nil {
+			t.Error(err)
+		}
+		return c
+	}
+	// behind holds the writer while fns queue, one after the other, then
+	// lets them all run; it returns their errors, each with what its
+	// caller found of its rows as soon as its Transact returned.
+	type outcome struct {
+		err  error
+		rows int
+	}
+	behind := func(ns []int, fns ...func(tx *DB) error) []outcome {
+		hold, held := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			_ = d.Transact(ctx, func(*DB) error { close(held); <-hold; return nil })
+		})
+		<-held
+		out := make([]outcome, len(fns))
+		for i, fn := range fns {
+			wg.Go(func() {
+				out[i].err = d.Transact(ctx, fn)
+				out[i].rows = count(ns[i])
+			})
+			time.Sleep(20 * time.Millisecond) // queued in this order
+		}
+		close(hold)
+		wg.Wait()
+		return out
+	}
+
+	// The double click: the second finds 1 written, not yet committed, and
+	// its caller then finds the first's row — though a third, slow one
+	// holds back the group's commit.
+	slow := func(tx *DB) error { time.Sleep(100 * time.Millisecond); return insert(4)(tx) }
+	if o := behind([]int{1, 1, 4}, insert(1), insert(1), slow); o[0].err != nil || !IsUniqueViolation(o[1].err) || o[1].rows != 1 {
+		t.Errorf("outcomes %+v; want nil, then a unique violation after which row 1 is there", o)
+	}
+
+	o := behind([]int{2, 2, 3}, insert(2), func(tx *DB) error {
+		_, err := tx.Exec(ctx, `ROLLBACK`) // ends the transaction the group shares
+		return err
+	}, insert(3))
+	if o[0].err == nil || o[1].err == nil || o[0].rows != 0 {
+		t.Errorf("outcomes %+v; want the first two to fail and no row of 2", o[:2])
+	}
+	if o[2].err != nil || o[2].rows != 1 {
+		t.Errorf("the next transaction: %+v; want nil and its row", o[2])
+	}
+}
