@@ -48,8 +48,12 @@ func main() {
 	}
 	s := &server{d: d}
 	s.n.Store(time.Now().UnixNano()) // case numbers unique across runs
-	if err := d.QueryRow(ctx, `SELECT COALESCE(MIN(id), 0) FROM cabinets WHERE kind = 'employer'`).Scan(&s.cabinet); err != nil || s.cabinet == 0 {
-		log.Fatal("ceiling: the database needs an employer cabinet (run emgek demo first): ", err)
+	// The load sends as 32 employers: so do the cases here, one cabinet
+	// after the other. With one cabinet every case went to the same page
+	// of the cabinet's index, which the portal's applicants do not.
+	s.cabinets, err = d.IDs(ctx, `SELECT id FROM cabinets WHERE kind = 'employer' ORDER BY id LIMIT 32`)
+	if err != nil || len(s.cabinets) == 0 {
+		log.Fatal("ceiling: the database needs employer cabinets (run emgek demo first): ", err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /submit", s.submit)
@@ -59,9 +63,9 @@ func main() {
 }
 
 type server struct {
-	d       *db.DB
-	cabinet int64
-	n       atomic.Int64 // numbers the cases
+	d        *db.DB
+	cabinets []int64
+	n        atomic.Int64 // numbers the cases, and picks their cabinet
 }
 
 type row struct {
@@ -94,10 +98,12 @@ func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, now := r.Context(), time.Now().UTC()
 	var id int64
+	n := s.n.Add(1)
+	cabinet := s.cabinets[n%int64(len(s.cabinets))]
 	err = s.d.Transact(ctx, func(tx *db.DB) error {
-		number := "C-" + strconv.FormatInt(s.n.Add(1), 10)
+		number := "C-" + strconv.FormatInt(n, 10)
 		if err := tx.WriteRow(ctx, `INSERT INTO cases (number, service, cabinet_id, status, created_at, submitted_at, due_at, updated_at)
-			VALUES ($1, 'quota', $2, 'submitted', $3, $3, $4, $3) RETURNING id`, number, s.cabinet, now, now.Add(28*24*time.Hour)).Scan(&id); err != nil {
+			VALUES ($1, 'quota', $2, 'submitted', $3, $3, $4, $3) RETURNING id`, number, cabinet, now, now.Add(28*24*time.Hour)).Scan(&id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO quota_applications (case_id, year, region) VALUES ($1, $2, $3)`, id, year, region); err != nil {
