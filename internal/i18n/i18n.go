@@ -110,7 +110,7 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 	return &Localizer{Lang: lang, l: goi18n.NewLocalizer(c.bundle, lang), fixed: c.fixed[lang]}
 }
 
-// Fixed returns the message id when it reads the same whatever the data,
+// Fixed returns the message id stands for when it reads the same whatever the data,
 // so that a caller can skip building the data.
 func (l *Localizer) Fixed(id string) (string, bool) {
 	s, ok := l.fixed[id]
