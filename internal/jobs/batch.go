@@ -74,7 +74,7 @@ func (w *mailBatchWorker) Work(ctx context.Context, job *river.Job[mailBatchArgs
 	var rest []river.InsertManyParams
 	for i, e := range job.Args.Emails {
 		// The same on every attempt of this batch, and unique across databases.
-		id := fmt.Sprintf("<job-%d-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), i, w.mail.domain)
+		id := fmt.Sprintf("job-%d-%d-%d@%s", job.ID, job.CreatedAt.UnixNano(), i, w.mail.domain)
 		if ctx.Err() == nil {
 			if err := w.mail.deliver(ctx, job.Kind, e.Name, e.Lang, e.To, e.Data, id); err == nil {
 				continue

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -218,14 +219,14 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[mailArgs]) error {
 	// The same on every attempt of this job, and unique across databases.
 	id := a.MessageID
 	if id == "" {
-		id = fmt.Sprintf("<job-%d-%d@%s>", job.ID, job.CreatedAt.UnixNano(), w.domain)
+		id = fmt.Sprintf("job-%d-%d@%s", job.ID, job.CreatedAt.UnixNano(), w.domain)
 	}
 	return w.deliver(ctx, job.Kind, a.Template, a.Lang, a.To, data, id)
 }
 
 // deliver renders an email and sends it with the Message-ID id.
 func (w *mailWorker) deliver(ctx context.Context, kind, template, lang, to string, data map[string]any, id string) error {
-	m, err := w.mail.Render(template, lang, to, data)
+	m, err := w.mail.Render(template, lang, to, wholeNumbers(data))
 	if err != nil {
 		return err
 	}
@@ -236,4 +237,31 @@ func (w *mailWorker) deliver(ctx context.Context, kind, template, lang, to strin
 	}
 	jobsTotal.WithLabelValues(kind, "ok").Inc()
 	return nil
+}
+
+// wholeNumbers gives back as integers the numbers of an email's data that
+// are whole: the job's arguments went through JSON, which made every number
+// a float64, and a template prints a float64 id of a million as
+// 1.000002e+06 — in the link to the application. It changes data in place.
+func wholeNumbers(data map[string]any) map[string]any {
+	for k, v := range data {
+		data[k] = wholeNumber(v)
+	}
+	return data
+}
+
+func wholeNumber(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x)
+		}
+	case map[string]any:
+		return wholeNumbers(x)
+	case []any:
+		for i := range x {
+			x[i] = wholeNumber(x[i])
+		}
+	}
+	return v
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -142,7 +143,7 @@ func (s *SMTP) message(m Message) (*gomail.Msg, error) {
 	msg.Subject(m.Subject)
 	msg.SetDate()
 	if m.ID != "" {
-		msg.SetMessageIDWithValue(m.ID)
+		msg.SetMessageIDWithValue(strings.Trim(m.ID, "<>")) // go-mail adds the brackets; jobs queued by earlier releases have them
 	} else {
 		msg.SetMessageID()
 	}

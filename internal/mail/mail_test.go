@@ -1,8 +1,11 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -105,4 +108,34 @@ func TestRenderConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestMessageForm: a message's Message-ID is bracketed once, whether it
+// was given bare (as jobs give it now) or bracketed (as jobs queued by
+// earlier releases have it), and its Cyrillic bodies go in base64, whole.
+func TestMessageForm(t *testing.T) {
+	r := smtptest.Start(t)
+	s, err := mail.NewSMTP(r.URL, "portal@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	text := "Ваша заявка Q-2026-000001 получена."
+	for _, id := range []string{"job-1-2@example.test", "<job-1-2@example.test>"} {
+		r.Reset()
+		if err := s.Send(t.Context(), mail.Message{To: "a@example.test", Subject: "Заявка", Text: text, HTML: "<p>" + text + "</p>", ID: id}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := netmail.ReadMessage(bytes.NewReader(r.Messages()[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Header.Get("Message-ID"); got != "<job-1-2@example.test>" {
+			t.Errorf("given %q, the Message-ID is %q", id, got)
+		}
+		raw := string(r.Messages()[0])
+		if !strings.Contains(raw, "Content-Transfer-Encoding: base64") || !strings.Contains(raw, base64.StdEncoding.EncodeToString([]byte(text))[:40]) {
+			t.Errorf("the text is not in base64:\n%s", raw)
+		}
+	}
 }

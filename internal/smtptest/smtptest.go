@@ -22,6 +22,7 @@ type Relay struct {
 	conns   int
 	open    []*smtp.Conn
 	rcpts   []string
+	raw     [][]byte // the messages, as sent
 	refuse  string
 	perConn int
 }
@@ -87,11 +88,18 @@ func (r *Relay) Delivered() []string {
 	return slices.Clone(r.rcpts)
 }
 
+// Messages lists the messages taken, as sent, in order.
+func (r *Relay) Messages() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.raw)
+}
+
 // Reset forgets the messages taken.
 func (r *Relay) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.rcpts = nil
+	r.rcpts, r.raw = nil, nil
 }
 
 type session struct {
@@ -123,12 +131,14 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *session) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return err
 	}
 	s.sent++
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()
 	s.r.rcpts = append(s.r.rcpts, s.to)
+	s.r.raw = append(s.r.raw, b)
 	return nil
 }
