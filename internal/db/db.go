@@ -205,8 +205,8 @@ func (d *DB) WriteRow(ctx context.Context, query string, args ...any) *sql.Row {
 // On SQLite the transaction holds the only writer connection: fn must use
 // the tx it is given, never the outer DB, or it would wait for itself. It
 // runs on the writer's goroutine, perhaps in one commit with others
-// (writer.go); a panic in it is raised again in the caller, without the
-// stack it had.
+// (writer.go); a panic in it is raised again in the caller as a *Panic,
+// with the stack it had.
 func (d *DB) Transact(ctx context.Context, fn func(tx *DB) error) (err error) {
 	if d.tx != nil || d.pipe != nil {
 		return fn(d)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -47,7 +48,7 @@ type writeReq struct {
 	ctx      context.Context
 	fn       func(tx *DB) error
 	err      error
-	panicked any
+	panicked *Panic
 	finished chan struct{}
 }
 
@@ -183,8 +184,24 @@ func (g *writer) member(bg context.Context, tx *sql.Tx, r *writeReq) error {
 func run(r *writeReq, tx *DB) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.panicked = p
+			r.panicked = &Panic{Value: p, Stack: debug.Stack()}
 		}
 	}()
 	return r.fn(tx)
+}
+
+// Panic is a panic of a transaction's function on SQLite, raised again in
+// the function's caller: its value, and the stack where it began (on the
+// writer's goroutine) — the caller's own stack would not show it.
+type Panic struct {
+	Value any
+	Stack []byte
+}
+
+func (p *Panic) Error() string { return fmt.Sprintf("%v\n\nin a transaction:\n%s", p.Value, p.Stack) }
+
+// Unwrap is the value, when it is an error (http.ErrAbortHandler, say).
+func (p *Panic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
 }

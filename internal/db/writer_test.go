@@ -90,8 +90,11 @@ func TestGroupedCommits(t *testing.T) {
 		switch i {
 		case 3:
 			want = "no"
-		case 5:
-			want = "panic: boom"
+		case 5: // with where it began
+			want = "panic: boom\n\nin a transaction:\n"
+			if !strings.Contains(fmt.Sprint(errs[i]), "writer_test.go") {
+				t.Errorf("the panic's stack does not show where it began: %v", errs[i])
+			}
 		case 7:
 			want = "db.Transact: context canceled"
 		case 9:

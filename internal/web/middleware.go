@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -156,8 +157,8 @@ func (k *Kit) Recover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+					panic(http.ErrAbortHandler) // raised again in a transaction, too
 				}
 				k.Error(w, r, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 			}
