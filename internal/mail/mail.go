@@ -26,8 +26,9 @@ type Message struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html"`
-	// ID is the Message-ID; the job sets it from its own id so that a
-	// retried delivery carries the same id and can be recognised.
+	// ID is the Message-ID, without its angle brackets (given with them,
+	// they are trimmed); the job sets it from its own id so that a retried
+	// delivery carries the same id and can be recognised.
 	ID string `json:"id,omitempty"`
 }
 
@@ -46,8 +47,9 @@ type SMTP struct {
 	closed atomic.Bool
 }
 
-// idleConns bounds the connections kept open: one for each of the
-// workers that send (internal/jobs).
+// idleConns bounds the connections kept open: enough for the workers
+// that send (internal/jobs: sixteen for single emails, four for batches)
+// in the common case that not all of them send at once.
 const idleConns = 16
 
 // NewSMTP configures delivery from a URL:

@@ -1,5 +1,5 @@
 // Package smtptest runs an SMTP relay for tests: it counts connections,
-// records whom it delivered to and keeps no message; it can refuse a
+// records whom it delivered to and keeps the messages as sent; it can refuse a
 // recipient for good, limit the messages a connection carries (as some
 // relays do) and drop every connection (as relays do with idle ones).
 package smtptest
