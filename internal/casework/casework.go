@@ -179,7 +179,7 @@ func (lc *Lifecycle) Reserve(ctx context.Context, d *db.DB, now time.Time) (Rese
 	if err != nil || d.Dialect != db.Postgres {
 		return Reservation{Due: due}, err
 	}
-	year := now.In(Zone(lc.Jurisdiction)).Year()
+	year := numberYear(lc.Jurisdiction, now)
 	var n int64
 	r := Reservation{Due: due}
 	err = d.WriteRow(ctx, `WITH n AS (`+counterUpsert+` RETURNING last)
@@ -343,7 +343,7 @@ func (lc *Lifecycle) nextNumber(ctx context.Context, tx *db.DB, now time.Time) (
 // permits …) for the year in the jurisdiction, in tx: "P-2026-000123". The
 // counter row serializes numbering of one series and year, briefly.
 func NextNumber(ctx context.Context, tx *db.DB, series, prefix, jurisdiction string, now time.Time) (string, error) {
-	year := now.In(Zone(jurisdiction)).Year() // the year where the ministry is
+	year := numberYear(jurisdiction, now)
 	var n int64
 	if err := tx.WriteRow(ctx, counterUpsert+` RETURNING last`, series, year).Scan(&n); err != nil {
 		return "", fmt.Errorf("casework.NextNumber: %w", err)
@@ -354,6 +354,10 @@ func NextNumber(ctx context.Context, tx *db.DB, series, prefix, jurisdiction str
 // counterUpsert takes a series' next number for a year ($1, $2).
 const counterUpsert = `INSERT INTO case_counters (service, year, last) VALUES ($1, $2, 1)
 	ON CONFLICT (service, year) DO UPDATE SET last = case_counters.last + 1`
+
+// numberYear is the year a number taken now belongs to: the year where
+// the ministry is.
+func numberYear(jurisdiction string, now time.Time) int { return now.In(Zone(jurisdiction)).Year() }
 
 func formatNumber(prefix string, year int, n int64) string {
 	return fmt.Sprintf("%s-%d-%06d", prefix, year, n)

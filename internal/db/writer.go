@@ -20,9 +20,9 @@ import (
 // table and index, so a group writes few more pages than one of them.
 //
 // Every transaction still returns only once its group has ended, committed
-// or rolled back — a failed one too — in the order they came. Its function sees the changes of the
-// transactions grouped before it, as it would have had they committed
-// first; if the group's commit fails, all of them fail. A function may not
+// or rolled back — a failed one too — in the order they came. Its function
+// sees the changes of the transactions grouped before it, as it would have
+// had they committed first; if the group's commit fails, all of them fail. A function may not
 // wait for another transaction to commit — no function does — nor end its
 // goroutine (t.Fatal in a test): it runs on the writer's.
 
@@ -32,8 +32,7 @@ const maxGroup = 16
 
 // writer runs SQLite's write transactions on one goroutine.
 type writer struct {
-	w    *sql.DB
-	d    *DB // the outer DB, for the transactions' DBs
+	d    *DB // the outer DB: its writer pool, and the transactions' DBs
 	reqs chan *writeReq
 	quit chan struct{}
 	stop sync.Once     // closes quit
@@ -52,11 +51,6 @@ type writeReq struct {
 	finished chan struct{}
 }
 
-func (r *writeReq) finish(err error) {
-	r.err = err
-	close(r.finished)
-}
-
 // groupTime bounds how long a group takes in more members: the first
 // waits for all of them.
 const groupTime = 5 * time.Millisecond
@@ -64,7 +58,7 @@ const groupTime = 5 * time.Millisecond
 var errClosed = errors.New("db: closed")
 
 func newWriter(d *DB) *writer {
-	g := &writer{w: d.w, d: d, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{})}
+	g := &writer{d: d, reqs: make(chan *writeReq), quit: make(chan struct{}), done: make(chan struct{})}
 	go g.run()
 	return g
 }
@@ -111,9 +105,10 @@ func (g *writer) run() {
 // a member before it wrote (a double click's first application).
 func (g *writer) group(first *writeReq) {
 	bg := context.Background()
-	tx, err := g.w.BeginTx(bg, nil)
+	tx, err := g.d.w.BeginTx(bg, nil)
 	if err != nil {
-		first.finish(fmt.Errorf("db.Transact begin: %w", err))
+		first.err = fmt.Errorf("db.Transact begin: %w", err)
+		close(first.finished)
 		return
 	}
 	var members []*writeReq // each with its outcome but for the commit's
